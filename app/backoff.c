@@ -1,0 +1,2 @@
+/* stub: being written */
+typedef int wb_stub_unit;

@@ -1,0 +1,65 @@
+/* feed.h: websocket feeds. One libwebsockets client context on its own thread, one
+ * connection per feed, JSON parsed on that thread and handed over bounded to the main thread. */
+#ifndef WB_FEED_H
+#define WB_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <wallboard/plugin.h>
+
+typedef struct feed_spec {
+    const char *name;                 /* for logs */
+    const char *url;                  /* ws://host[:port]/path or wss://... */
+    const char *const *header_names;  /* extra handshake headers, e.g. "Authorization" */
+    const char *const *header_values; /* secrets: never logged */
+    size_t header_count;
+    const char *ca_file;              /* wss: PEM of a private CA, or NULL for the system's */
+} feed_spec;
+
+typedef struct feeds_options {
+    size_t max_message_bytes;     /* default 1 MiB: bigger messages are dropped as invalid */
+    size_t queue_capacity;        /* per feed, default 4096 parsed messages */
+    unsigned backoff_base_ms;     /* default BACKOFF_BASE_MS */
+    unsigned backoff_cap_ms;      /* default BACKOFF_CAP_MS */
+    unsigned ping_after_s;        /* idle seconds before a ping, default 5 */
+    unsigned hangup_after_s;      /* idle seconds (no pong either) before dropping, default 12 */
+} feeds_options;
+
+/* Counters of one feed; read with feeds_stats (thread-safe snapshot). */
+typedef struct feed_stats {
+    wb_feed_state state;          /* CONNECTING, LIVE or DOWN (STALE is decided per tile) */
+    int ever_connected;
+    uint64_t connects;            /* successful handshakes */
+    uint64_t received;            /* messages parsed and handed over */
+    uint64_t dropped;             /* handed over but dropped because the main thread lagged */
+    uint64_t invalid;             /* not JSON, not an object, binary, bad UTF-8, too big */
+    uint64_t bytes;
+    int64_t last_message_wall_ms; /* epoch ms of the last valid message, 0 = never */
+    uint64_t last_message_mono_ms;/* clock_mono_ms() of the same, 0 = never */
+    char last_error[160];         /* last connection error, "" if none; never holds secrets */
+} feed_stats;
+
+typedef struct feeds feeds;
+
+/* `wake` is called from the network thread (so it must be thread-safe) whenever messages or a
+ * state change are ready; the main thread then calls feeds_drain. Specs are copied.
+ * Returns NULL with `err` filled on a bad URL or allocation failure. Free with feeds_destroy. */
+feeds *feeds_create(const feed_spec *specs, size_t count, const feeds_options *options,
+                    void (*wake)(void *ctx), void *wake_ctx, char *err, size_t err_size);
+/* Starts the network thread. 0 or -1 with err. */
+int feeds_start(feeds *f, char *err, size_t err_size);
+/* Closes connections, joins the thread. Safe to call twice and without start. */
+void feeds_stop(feeds *f);
+void feeds_destroy(feeds *f);
+
+/* Main thread: hands up to `max` queued messages (0 = all queued) to fn, oldest first, feed
+ * by feed. `message` is borrowed for the call (the drain releases it). Returns the count. */
+typedef void (*feeds_message_fn)(void *ctx, size_t feed_index, json_t *message);
+size_t feeds_drain(feeds *f, feeds_message_fn fn, void *ctx, size_t max);
+
+/* Thread-safe snapshot of one feed's counters. */
+void feeds_stats(feeds *f, size_t feed_index, feed_stats *out);
+size_t feeds_count(const feeds *f);
+
+#endif
