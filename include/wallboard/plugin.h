@@ -180,6 +180,10 @@ typedef struct wb_host_services {
      * (NULL or "" for none). Writes at most `size` bytes; returns the length it needed. */
     int (*format_number)(double value, int decimals, const char *separator, char *buf,
                          size_t size);
+
+    /* The value at an RFC 6901 JSON pointer ("/value", "/clinics/0/name", "" = the root),
+     * or NULL if absent. Borrowed from `root`. */
+    const struct json_t *(*json_pointer)(const struct json_t *root, const char *pointer);
 } wb_host_services;
 
 /* What create() is given about its tile. Valid only during create(): copy what you keep. */
