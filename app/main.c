@@ -1,2 +1,333 @@
-/* stub: being written */
-typedef int wb_stub_unit;
+/* main.c: the wallboard host: command line, start-up order, the frame loop and shutdown.
+ * It reads like a table of contents: it never draws, parses feeds or touches sockets itself. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "log.h"
+#include "render.h"
+#include "text.h"
+
+/* 60 Hz pacing: however fast messages come, at most one frame per interval. */
+#define FRAME_INTERVAL_MS 16
+#define DEFAULT_WIDTH 1920
+#define DEFAULT_HEIGHT 1080
+
+static volatile sig_atomic_t quit_requested;
+static volatile sig_atomic_t dump_requested;
+static render *signal_render;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGUSR1) {
+        dump_requested = 1;
+        return;
+    }
+    quit_requested = 1;
+    if (signal_render) render_request_quit(signal_render);
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* SDL would turn SIGINT into a quit event behind our back; we handle signals ourselves. */
+    setenv("SDL_NO_SIGNAL_HANDLERS", "1", 1);
+}
+
+static const char *first_existing(const char *a, const char *b)
+{
+    return access(a, R_OK) == 0 ? a : b;
+}
+
+static int build_plugin_path(wall *w)
+{
+    const cli_options *o = &w->options;
+    for (size_t i = 0; i < o->plugin_dir_count; i++)
+        if (plugin_path_add(&w->plugin_path, o->plugin_dirs[i])) return -1;
+    const char *env = getenv("WALLBOARD_PLUGIN_PATH");
+    if (env && *env && plugin_path_add_list(&w->plugin_path, env)) return -1;
+    if (access(WB_PLUGIN_BUILD_DIR, R_OK) == 0 && plugin_path_add(&w->plugin_path, WB_PLUGIN_BUILD_DIR))
+        return -1;
+    return plugin_path_add(&w->plugin_path, WB_PLUGIN_INSTALL_DIR);
+}
+
+static int plugin_known(const char *name, void *ctx)
+{
+    char *path = loader_find(ctx, name);
+    free(path);
+    return path != NULL;
+}
+
+/* Loads and validates the config; prints every error. 0, or -1. */
+static int load_config(wall *w)
+{
+    const char *path = w->options.config_path;
+    if (!path) path = first_existing(WB_SOURCE_DIR "/config/demo.json", WB_DATA_DIR "/demo.json");
+    config_errors errs = {0};
+    if (config_load(path, plugin_known, &w->plugin_path, &w->config, &errs) != 0) {
+        for (size_t i = 0; i < errs.count; i++) fprintf(stderr, "%s\n", errs.lines[i]);
+        if (errs.count == 0) fprintf(stderr, "%s: cannot load the config\n", path);
+        config_errors_free(&errs);
+        return -1;
+    }
+    config_errors_free(&errs);
+    return 0;
+}
+
+static int open_output(wall *w)
+{
+    char err[512];
+    const char *fonts_list = getenv("WALLBOARD_FONTS");
+    if (!fonts_list || !*fonts_list)
+        fonts_list = first_existing(WB_SOURCE_DIR "/fonts/fonts.list", WB_DATA_DIR "/fonts.list");
+    if (fonts_load_list(fonts_list, &w->fonts, err, sizeof err)) {
+        fprintf(stderr, "wallboard: %s\n", err);
+        return -1;
+    }
+    const cli_options *o = &w->options;
+    render_options ro = {
+        .headless = o->headless,
+        .windowed = o->windowed,
+        .width = o->width ? o->width : DEFAULT_WIDTH,
+        .height = o->height ? o->height : DEFAULT_HEIGHT,
+        .display = o->display,
+        .title = w->config.title ? w->config.title : "wallboard",
+        .background = w->config.background,
+    };
+    w->render = render_open(&ro, err, sizeof err);
+    if (!w->render) {
+        fprintf(stderr, "wallboard: %s\n", err);
+        return -1;
+    }
+    signal_render = w->render;
+    w->text = text_open(&w->fonts, render_renderer(w->render), err, sizeof err);
+    if (!w->text) {
+        fprintf(stderr, "wallboard: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static void wake_main_thread(void *ctx)
+{
+    render_wake(ctx);
+}
+
+/* One connection per feed of the config; header values are secrets and stay in memory only. */
+static int start_feeds(wall *w)
+{
+    size_t n = w->config.feed_count;
+    if (n == 0) return 0;
+    feed_spec *specs = calloc(n, sizeof *specs);
+    const char ***names = calloc(n, sizeof *names);
+    const char ***values = calloc(n, sizeof *values);
+    int rc = -1;
+    if (!specs || !names || !values) goto done;
+    for (size_t i = 0; i < n; i++) {
+        const wall_feed *f = &w->config.feeds[i];
+        size_t hc = f->header_count;
+        names[i] = calloc(hc ? hc : 1, sizeof **names);
+        values[i] = calloc(hc ? hc : 1, sizeof **values);
+        if (!names[i] || !values[i]) goto done;
+        for (size_t h = 0; h < hc; h++) {
+            names[i][h] = f->headers[h].name;
+            values[i][h] = f->headers[h].value;
+        }
+        specs[i] = (feed_spec){.name = f->name, .url = f->url, .header_names = names[i],
+                               .header_values = values[i], .header_count = hc,
+                               .ca_file = f->ca_file};
+    }
+    char err[256];
+    w->feeds = feeds_create(specs, n, NULL, wake_main_thread, w->render, err, sizeof err);
+    if (!w->feeds || feeds_start(w->feeds, err, sizeof err)) {
+        fprintf(stderr, "wallboard: feeds: %s\n", err);
+        goto done;
+    }
+    rc = 0;
+done:
+    for (size_t i = 0; names && values && i < n; i++) {
+        free(names[i]);
+        free(values[i]);
+    }
+    free(names);
+    free(values);
+    free(specs);
+    return rc;
+}
+
+static void write_outputs(wall *w)
+{
+    char err[512];
+    if (w->options.screenshot_path &&
+        render_screenshot(w->render, w->options.screenshot_path, err, sizeof err))
+        log_line(WB_LOG_ERROR, NULL, "%s", err);
+    if (w->options.state_path && state_write(w, w->options.state_path, err, sizeof err))
+        log_line(WB_LOG_ERROR, NULL, "%s", err);
+}
+
+static void on_feed_message(void *ctx, size_t feed_index, json_t *message)
+{
+    tiles_dispatch(ctx, feed_index, message);
+}
+
+static int draw_dirty_tiles(wall *w, uint64_t now)
+{
+    int drew = 0;
+    for (size_t i = 0; i < w->tile_count; i++) {
+        if (!w->tiles[i].dirty) continue;
+        services_draw_tile(w, &w->tiles[i], now);
+        drew = 1;
+    }
+    return drew;
+}
+
+static int any_dirty(const wall *w)
+{
+    for (size_t i = 0; i < w->tile_count; i++)
+        if (w->tiles[i].dirty) return 1;
+    return 0;
+}
+
+static int min_wait(int a, int b)
+{
+    if (a < 0) return b;
+    if (b < 0) return a;
+    return a < b ? a : b;
+}
+
+/* The frame loop: sleep until an event, data or a deadline; draw only what changed. */
+static void run(wall *w)
+{
+    const cli_options *o = &w->options;
+    uint64_t end = o->seconds > 0 ? w->start_mono_ms + (uint64_t)(o->seconds * 1000.0) : 0;
+    uint64_t last_frame = 0;
+    int timeout = 0, need_present = 1, animating = 0;
+
+    while (!quit_requested) {
+        int events = render_wait(w->render, timeout);
+        if ((events & RENDER_EV_QUIT) || quit_requested) break;
+        if (events & RENDER_EV_RESIZED) {
+            int width, height;
+            render_size(w->render, &width, &height);
+            render_clear(w->render);
+            tiles_layout(w, width, height);
+        }
+        if (events & RENDER_EV_EXPOSED) need_present = 1;
+        if (w->feeds) feeds_drain(w->feeds, on_feed_message, w, 0);
+
+        uint64_t now = clock_mono_ms();
+        int wait = tiles_update_states(w, now);
+        animating = tiles_tick(w, now);
+        uint64_t since_frame = now - last_frame;
+        if (since_frame >= FRAME_INTERVAL_MS || last_frame == 0) {
+            if (draw_dirty_tiles(w, now) || need_present) {
+                render_present(w->render);
+                last_frame = now;
+                need_present = 0;
+            }
+            if (animating) wait = min_wait(wait, FRAME_INTERVAL_MS);
+        } else if (any_dirty(w) || animating) {
+            wait = min_wait(wait, (int)(FRAME_INTERVAL_MS - since_frame));
+        }
+
+        if (dump_requested) {
+            dump_requested = 0;
+            write_outputs(w);
+        }
+        if (o->frames && render_presented_frames(w->render) >= (unsigned long)o->frames) break;
+        if (end) {
+            if (now >= end) break;
+            wait = min_wait(wait, (int)(end - now));
+        }
+        timeout = wait;
+    }
+}
+
+static void shutdown_wall(wall *w)
+{
+    if (w->feeds) feeds_stop(w->feeds);
+    if (w->render) write_outputs(w);
+    tiles_destroy(w);
+    if (w->feeds) feeds_destroy(w->feeds);
+    if (w->text) text_close(w->text);
+    signal_render = NULL;
+    if (w->render) render_close(w->render);
+    config_free(&w->config);
+    fonts_free(&w->fonts);
+    plugin_path_free(&w->plugin_path);
+}
+
+static void set_log_level_from_env(void)
+{
+    const char *v = getenv("WALLBOARD_LOG");
+    if (!v) return;
+    if (!strcmp(v, "error")) log_set_level(WB_LOG_ERROR);
+    else if (!strcmp(v, "warn")) log_set_level(WB_LOG_WARN);
+    else if (!strcmp(v, "info")) log_set_level(WB_LOG_INFO);
+    else if (!strcmp(v, "debug")) log_set_level(WB_LOG_DEBUG);
+}
+
+int main(int argc, char **argv)
+{
+    static wall w;
+    char err[512];
+    w.start_mono_ms = clock_mono_ms();
+    set_log_level_from_env();
+    if (cli_parse(argc, argv, &w.options, err, sizeof err)) {
+        fprintf(stderr, "wallboard: %s\n", err);
+        return 2;
+    }
+    if (w.options.show_help) {
+        cli_usage(stdout);
+        return 0;
+    }
+    if (w.options.show_version) {
+        printf("wallboard %s (plugin ABI %d.%d)\n", WB_VERSION, WB_ABI_MAJOR, WB_ABI_MINOR);
+        return 0;
+    }
+    if (build_plugin_path(&w)) {
+        fprintf(stderr, "wallboard: out of memory\n");
+        return 1;
+    }
+    if (w.options.list_plugins) {
+        loader_list(&w.plugin_path, stdout);
+        plugin_path_free(&w.plugin_path);
+        return 0;
+    }
+    if (load_config(&w)) {
+        plugin_path_free(&w.plugin_path);
+        return 1;
+    }
+    if (w.options.check_config) {
+        printf("%s: ok (%zu tiles, %zu feeds)\n", w.config.path, w.config.tile_count,
+               w.config.feed_count);
+        config_free(&w.config);
+        plugin_path_free(&w.plugin_path);
+        return 0;
+    }
+
+    install_signal_handlers();
+    int rc = 1;
+    if (open_output(&w)) goto done;
+    services_init(&w.services);
+    tiles_create(&w);
+    int width, height;
+    render_size(w.render, &width, &height);
+    tiles_layout(&w, width, height);
+    if (start_feeds(&w)) goto done;
+    run(&w);
+    rc = 0;
+done:
+    shutdown_wall(&w);
+    return rc;
+}

@@ -1,2 +1,242 @@
-/* stub: being written */
-typedef int wb_stub_unit;
+/* services.c: the host services table plugins call, and a tile's frame: plugin render plus the
+ * host's chrome (error tiles, dimmed stale/down content with its age). Never exits on a fault. */
+#include "host.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "format.h"
+#include "jsonptr.h"
+#include "log.h"
+#include "render.h"
+#include "text.h"
+
+static const wb_color palette[] = {
+    [WB_COLOR_LED] = {0xff, 0x2a, 0x1f, 0xff},
+    [WB_COLOR_LED_GHOST] = {0x36, 0x0b, 0x09, 0xff},
+    [WB_COLOR_WARN] = {0xff, 0xb0, 0x00, 0xff},
+    [WB_COLOR_ALARM] = {0xff, 0x10, 0x50, 0xff},
+    [WB_COLOR_OK] = {0x30, 0xe0, 0x60, 0xff},
+    [WB_COLOR_TEXT] = {0xe8, 0xea, 0xf0, 0xff},
+    [WB_COLOR_TEXT_DIM] = {0x8a, 0x93, 0xa6, 0xff},
+    [WB_COLOR_TILE_BG] = {0x10, 0x14, 0x1c, 0xff},
+    [WB_COLOR_ACCENT] = {0x4a, 0xa3, 0xff, 0xff},
+};
+#define PALETTE_SIZE (sizeof palette / sizeof palette[0])
+
+static const wb_color error_bg = {0x2a, 0x08, 0x0a, 0xff};
+static const wb_color shade = {0x00, 0x00, 0x00, 0x9c};
+
+static void svc_log(wb_host *h, wb_log_level level, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    /* Keyed per tile: one chatty tile cannot silence the others. */
+    log_limited(level, h->cfg->id, h->cfg->id, "%s", line);
+}
+
+static uint64_t svc_now_ms(wb_host *h)
+{
+    (void)h;
+    return clock_mono_ms();
+}
+
+static void svc_request_frame(wb_host *h)
+{
+    h->dirty = 1;
+}
+
+static struct SDL_Renderer *svc_renderer(wb_host *h)
+{
+    return render_renderer(h->wall->render);
+}
+
+static void *svc_font(wb_host *h, wb_font_role role, int pixel_size)
+{
+    if ((int)role < 0 || role > WB_FONT_LABEL_BOLD || pixel_size < 1 || pixel_size > 2000)
+        return NULL;
+    return text_font(h->wall->text, role, pixel_size);
+}
+
+static wb_color svc_color(wb_host *h, wb_palette which)
+{
+    (void)h;
+    if ((unsigned)which >= PALETTE_SIZE) return palette[WB_COLOR_TEXT];
+    return palette[which];
+}
+
+static wb_level svc_threshold_level(double value, const wb_thresholds *t)
+{
+    if (!t || isnan(value)) return WB_LEVEL_NORMAL;
+    if (t->below) {
+        if (!isnan(t->alarm) && value <= t->alarm) return WB_LEVEL_ALARM;
+        if (!isnan(t->warn) && value <= t->warn) return WB_LEVEL_WARN;
+    } else {
+        if (!isnan(t->alarm) && value >= t->alarm) return WB_LEVEL_ALARM;
+        if (!isnan(t->warn) && value >= t->warn) return WB_LEVEL_WARN;
+    }
+    return WB_LEVEL_NORMAL;
+}
+
+static wb_color svc_level_color(wb_host *h, wb_level level)
+{
+    (void)h;
+    switch (level) {
+    case WB_LEVEL_WARN: return palette[WB_COLOR_WARN];
+    case WB_LEVEL_ALARM: return palette[WB_COLOR_ALARM];
+    default: return palette[WB_COLOR_LED];
+    }
+}
+
+static void svc_fill_rect(wb_host *h, wb_rect rect, wb_color color)
+{
+    if (h->in_render) draw_fill_rect(render_renderer(h->wall->render), rect, color);
+}
+
+static int svc_draw_text(wb_host *h, wb_font_role role, int pixel_size, const char *utf8,
+                         wb_rect box, wb_align align, wb_color color)
+{
+    if (!h->in_render || !utf8) return -1;
+    return text_draw(h->wall->text, role, pixel_size, utf8, box, align, color);
+}
+
+static int svc_measure_text(wb_host *h, wb_font_role role, int pixel_size, const char *utf8,
+                            int *width, int *height)
+{
+    if (!utf8) return -1;
+    return text_measure(h->wall->text, role, pixel_size, utf8, width, height);
+}
+
+static int svc_draw_led(wb_host *h, const char *digits, wb_rect box, wb_align align,
+                        wb_color color, int ghost)
+{
+    if (!h->in_render || !digits) return -1;
+    return text_draw_led(h->wall->text, digits, box, align, color, ghost,
+                         palette[WB_COLOR_LED_GHOST]);
+}
+
+static void svc_draw_bar(wb_host *h, wb_rect rect, double fraction, wb_color color)
+{
+    if (h->in_render) draw_bar(render_renderer(h->wall->render), rect, fraction, color);
+}
+
+static void svc_draw_sparkline(wb_host *h, wb_rect rect, const double *values, int count,
+                               wb_color color)
+{
+    if (h->in_render && values && count > 0)
+        draw_sparkline(render_renderer(h->wall->render), rect, values, count, color);
+}
+
+static const struct json_t *svc_json_pointer(const struct json_t *root, const char *pointer)
+{
+    return jsonptr_get(root, pointer);
+}
+
+void services_init(wb_host_services *s)
+{
+    memset(s, 0, sizeof *s);
+    s->size = sizeof *s;
+    s->abi_major = WB_ABI_MAJOR;
+    s->abi_minor = WB_ABI_MINOR;
+    s->log = svc_log;
+    s->now_ms = svc_now_ms;
+    s->request_frame = svc_request_frame;
+    s->renderer = svc_renderer;
+    s->font = svc_font;
+    s->color = svc_color;
+    s->threshold_level = svc_threshold_level;
+    s->level_color = svc_level_color;
+    s->fill_rect = svc_fill_rect;
+    s->draw_text = svc_draw_text;
+    s->measure_text = svc_measure_text;
+    s->draw_led = svc_draw_led;
+    s->draw_bar = svc_draw_bar;
+    s->draw_sparkline = svc_draw_sparkline;
+    s->format_number = format_number;
+    s->json_pointer = svc_json_pointer;
+}
+
+static wb_rect inset(wb_rect r, int dx, int dy)
+{
+    return (wb_rect){r.x + dx, r.y + dy, r.w - 2 * dx, r.h - 2 * dy};
+}
+
+static void draw_error_tile(wall *w, struct wb_host *t)
+{
+    wb_rect r = t->rect;
+    int pad = r.h / 14 > 2 ? r.h / 14 : 2;
+    int line = (r.h - 2 * pad) / 4;
+    wb_rect box = {r.x + pad, r.y + pad, r.w - 2 * pad, line};
+    draw_fill_rect(render_renderer(w->render), r, error_bg);
+    draw_fill_rect(render_renderer(w->render), (wb_rect){r.x, r.y, r.w, pad / 2 + 1},
+                   palette[WB_COLOR_ALARM]);
+
+    const char *title = t->cfg->title ? t->cfg->title : t->cfg->id;
+    t->overflow |= text_draw(w->text, WB_FONT_LABEL_BOLD, 0, title, box, WB_ALIGN_LEFT,
+                             palette[WB_COLOR_TEXT]) == 1;
+    box.y += line;
+    char head[160];
+    snprintf(head, sizeof head, "\xe2\x9a\xa0 tile error (%s)", t->cfg->plugin);
+    text_draw(w->text, WB_FONT_LABEL_BOLD, 0, head, box, WB_ALIGN_LEFT, palette[WB_COLOR_ALARM]);
+    box.y += line;
+    box.h = line * 2;
+    /* The reason may be long: at most two lines' height, shrunk or cut by text_draw. */
+    text_draw(w->text, WB_FONT_LABEL, line * 7 / 10, t->error, box, WB_ALIGN_LEFT,
+              palette[WB_COLOR_TEXT]);
+}
+
+/* Dim the tile and show the feed state with the age of the values still shown. */
+static void draw_state_badge(wall *w, struct wb_host *t, uint64_t now_ms)
+{
+    wb_rect r = t->rect;
+    draw_fill_rect(render_renderer(w->render), r, shade);
+
+    char age[32] = "";
+    if (t->last_matched_mono_ms)
+        format_age((double)(now_ms - t->last_matched_mono_ms) / 1000.0, age, sizeof age);
+    char label[96];
+    wb_color color = palette[WB_COLOR_WARN];
+    switch (t->state) {
+    case WB_FEED_STALE:
+        snprintf(label, sizeof label, "stale %s", age[0] ? age : "");
+        break;
+    case WB_FEED_DOWN:
+        color = palette[WB_COLOR_ALARM];
+        snprintf(label, sizeof label, age[0] ? "reconnecting \xc2\xb7 %s old" : "reconnecting",
+                 age);
+        break;
+    default:
+        snprintf(label, sizeof label, "connecting");
+        break;
+    }
+    int h = r.h / 9 > 12 ? r.h / 9 : 12;
+    int width = r.w / 2;
+    wb_rect pill = {r.x + r.w - width - h / 3, r.y + h / 3, width, h};
+    wb_color pill_bg = {0, 0, 0, 0xd0};
+    draw_fill_rect(render_renderer(w->render), pill, pill_bg);
+    draw_fill_rect(render_renderer(w->render), (wb_rect){pill.x, pill.y, h / 5 + 1, pill.h}, color);
+    text_draw(w->text, WB_FONT_LABEL_BOLD, 0, label, inset(pill, h / 3, h / 10), WB_ALIGN_RIGHT,
+              color);
+}
+
+void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
+{
+    t->dirty = 0;
+    if (t->rect.w <= 0 || t->rect.h <= 0) return;
+    render_begin_tile(w->render, t->rect, palette[WB_COLOR_TILE_BG]);
+    if (t->error[0] || !t->self) {
+        draw_error_tile(w, t);
+    } else {
+        t->in_render = 1;
+        t->plugin->desc.render(t->self, t->rect);
+        t->in_render = 0;
+        if (t->state != WB_FEED_LIVE) draw_state_badge(w, t, now_ms);
+    }
+    render_end_tile(w->render);
+}

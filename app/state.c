@@ -1,2 +1,129 @@
-/* stub: being written */
-typedef int wb_stub_unit;
+/* state.c: the --state dump: what every tile shows, with feed counters and plugin-reported
+ * values, as JSON for tests and operators. Never writes a header value (secrets). */
+#include "host.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "render.h"
+
+static json_t *iso_time_or_null(int64_t epoch_ms)
+{
+    if (epoch_ms <= 0) return json_null();
+    time_t secs = (time_t)(epoch_ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char text[40];
+    snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000));
+    return json_string(text);
+}
+
+static const char *feed_state_name(wb_feed_state s)
+{
+    switch (s) {
+    case WB_FEED_CONNECTING: return "connecting";
+    case WB_FEED_LIVE: return "live";
+    case WB_FEED_STALE: return "stale";
+    case WB_FEED_DOWN: return "down";
+    }
+    return "unknown";
+}
+
+static json_t *feed_json(const wall_feed *cfg, const feed_stats *fs)
+{
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
+                     "name", cfg->name, "url", cfg->url, "state", feed_state_name(fs->state),
+                     "connects", (json_int_t)fs->connects, "received", (json_int_t)fs->received,
+                     "dropped", (json_int_t)fs->dropped, "invalid", (json_int_t)fs->invalid,
+                     "bytes", (json_int_t)fs->bytes,
+                     "last_message", iso_time_or_null(fs->last_message_wall_ms),
+                     "last_error", fs->last_error);
+}
+
+static json_t *tile_values(const struct wb_host *t)
+{
+    json_t *values = json_object();
+    if (t->self && t->plugin->desc.report && t->plugin->desc.report(t->self, values) != 0)
+        json_object_set_new(values, "report_error", json_true());
+    return values;
+}
+
+static json_t *tile_json(const wall *w, const struct wb_host *t)
+{
+    feed_stats fs;
+    memset(&fs, 0, sizeof fs);
+    const wall_feed *feed = NULL;
+    if (t->cfg->feed_index >= 0 && w->feeds) {
+        feeds_stats(w->feeds, (size_t)t->cfg->feed_index, &fs);
+        feed = &w->config.feeds[t->cfg->feed_index];
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:[i,i,i,i], s:o, s:I, s:I, s:I, s:I, s:b}",
+                          "id", t->cfg->id, "plugin", t->cfg->plugin,
+                          "state", tiles_state_name(t),
+                          "rect", t->rect.x, t->rect.y, t->rect.w, t->rect.h,
+                          "last_message", iso_time_or_null(t->last_matched_wall_ms),
+                          "received", (json_int_t)fs.received, "dropped", (json_int_t)fs.dropped,
+                          "invalid", (json_int_t)(fs.invalid + t->invalid),
+                          "matched", (json_int_t)t->matched, "overflow", t->overflow);
+    if (!o) return NULL;
+    json_object_set_new(o, "feed", feed ? json_string(feed->name) : json_null());
+    json_object_set_new(o, "url", feed ? json_string(feed->url) : json_null());
+    if (t->cfg->title) json_object_set_new(o, "title", json_string(t->cfg->title));
+    if (t->error[0]) json_object_set_new(o, "error", json_string(t->error));
+    json_object_set_new(o, "values", tile_values(t));
+    return o;
+}
+
+static json_t *state_json(const wall *w)
+{
+    int width = 0, height = 0;
+    if (w->render) render_size(w->render, &width, &height);
+    char abi[16];
+    snprintf(abi, sizeof abi, "%d.%d", WB_ABI_MAJOR, WB_ABI_MINOR);
+    json_t *root = json_pack("{s:{s:s, s:s, s:I, s:[i,i], s:f, s:I}, s:s}",
+        "wallboard", "version", WB_VERSION, "abi", abi,
+        "frames", (json_int_t)(w->render ? render_presented_frames(w->render) : 0),
+        "size", width, height,
+        "uptime_s", (double)(clock_mono_ms() - w->start_mono_ms) / 1000.0,
+        "log_suppressed", (json_int_t)log_suppressed_total(),
+        "config", w->config.path);
+    if (!root) return NULL;
+
+    json_t *feeds = json_array();
+    for (size_t i = 0; i < w->config.feed_count; i++) {
+        feed_stats fs;
+        memset(&fs, 0, sizeof fs);
+        if (w->feeds) feeds_stats(w->feeds, i, &fs);
+        json_array_append_new(feeds, feed_json(&w->config.feeds[i], &fs));
+    }
+    json_object_set_new(root, "feeds", feeds);
+
+    json_t *tiles = json_array();
+    for (size_t i = 0; i < w->tile_count; i++)
+        json_array_append_new(tiles, tile_json(w, &w->tiles[i]));
+    json_object_set_new(root, "tiles", tiles);
+    return root;
+}
+
+int state_write(wall *w, const char *path, char *err, size_t err_size)
+{
+    json_t *root = state_json(w);
+    if (!root) {
+        snprintf(err, err_size, "cannot build the state JSON");
+        return -1;
+    }
+    /* Write beside the target and rename, so a reader never sees half a file. */
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(root);
+    if (rc != 0 || rename(tmp, path) != 0) {
+        snprintf(err, err_size, "cannot write state file %s", path);
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}

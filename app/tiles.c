@@ -1,2 +1,241 @@
-/* stub: being written */
-typedef int wb_stub_unit;
+/* tiles.c: the tiles at run time: plugin instances, message dispatch with "match", feed
+ * states (live/stale/down) and animation ticks. No SDL here; a plugin fault never ends the wall. */
+#include "host.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonptr.h"
+#include "layout.h"
+#include "log.h"
+
+/* A stale or down tile shows the age of its values; redraw it when the age text changes. */
+#define BADGE_REFRESH_MS 1000
+
+static const loaded_plugin *find_loaded(const wall *w, const char *name)
+{
+    for (size_t i = 0; i < w->plugin_count; i++)
+        if (!strcmp(w->plugins[i].name, name)) return &w->plugins[i];
+    return NULL;
+}
+
+/* Loads `name` once for the whole wall. Returns NULL with the reason in err. */
+static const loaded_plugin *load_plugin(wall *w, const char *name, char *err, size_t err_size)
+{
+    const loaded_plugin *known = find_loaded(w, name);
+    if (known) return known;
+
+    char *path = loader_find(&w->plugin_path, name);
+    if (!path) {
+        snprintf(err, err_size, "plugin '%s' not found on the plugin path", name);
+        return NULL;
+    }
+    loaded_plugin p;
+    int rc = loader_open(path, &p, err, err_size);
+    free(path);
+    if (rc) return NULL;
+    w->plugins[w->plugin_count] = p;
+    return &w->plugins[w->plugin_count++];
+}
+
+static void create_tile(wall *w, size_t index, json_t *empty_options)
+{
+    struct wb_host *t = &w->tiles[index];
+    const wall_tile *cfg = &w->config.tiles[index];
+    memset(t, 0, sizeof *t);
+    t->wall = w;
+    t->cfg = cfg;
+    t->dirty = 1;
+    t->state = cfg->feed_index >= 0 ? WB_FEED_CONNECTING : WB_FEED_LIVE;
+
+    char reason[sizeof t->error] = "";
+    t->plugin = load_plugin(w, cfg->plugin, reason, sizeof reason);
+    if (!t->plugin) {
+        snprintf(t->error, sizeof t->error, "%s", reason);
+        log_line(WB_LOG_ERROR, cfg->id, "%s", reason);
+        return;
+    }
+
+    wb_tile_info info = {
+        .size = sizeof info,
+        .id = cfg->id,
+        .title = cfg->title,
+        .feed = cfg->feed,
+        .options = cfg->options ? cfg->options : empty_options,
+        .services = &w->services,
+        .host = t,
+    };
+    char create_err[200] = "";
+    t->self = t->plugin->desc.create(&info, create_err, sizeof create_err);
+    if (!t->self) {
+        snprintf(t->error, sizeof t->error, "%s: %s", cfg->plugin,
+                 create_err[0] ? create_err : "create failed (no reason given)");
+        log_line(WB_LOG_ERROR, cfg->id, "%s", t->error);
+    }
+}
+
+void tiles_create(wall *w)
+{
+    w->tile_count = w->config.tile_count;
+    w->tiles = calloc(w->tile_count ? w->tile_count : 1, sizeof *w->tiles);
+    /* At most one loaded plugin per tile; sized up front so pointers into it stay valid. */
+    w->plugins = calloc(w->tile_count ? w->tile_count : 1, sizeof *w->plugins);
+    if (!w->tiles || !w->plugins) {
+        log_line(WB_LOG_ERROR, NULL, "out of memory creating tiles");
+        abort();
+    }
+    json_t *empty_options = json_object();
+    for (size_t i = 0; i < w->tile_count; i++) create_tile(w, i, empty_options);
+    json_decref(empty_options);
+}
+
+void tiles_destroy(wall *w)
+{
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        if (t->self) t->plugin->desc.destroy(t->self);
+        t->self = NULL;
+    }
+    for (size_t i = 0; i < w->plugin_count; i++) loader_close(&w->plugins[i]);
+    free(w->plugins);
+    free(w->tiles);
+    w->plugins = NULL;
+    w->tiles = NULL;
+    w->plugin_count = w->tile_count = 0;
+}
+
+void tiles_layout(wall *w, int width, int height)
+{
+    layout_grid grid = {
+        .width = width, .height = height,
+        .columns = w->config.columns, .rows = w->config.rows, .gap = w->config.gap,
+    };
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        const wall_tile *c = t->cfg;
+        if (layout_tile_rect(&grid, c->col, c->row, c->col_span, c->row_span, &t->rect)) {
+            /* The config check keeps tiles inside the grid; only a tiny output gets here. */
+            t->rect = (wb_rect){0, 0, 0, 0};
+        }
+        t->dirty = 1;
+    }
+}
+
+/* Equality of a message field with a match value: numbers by value (1 == 1.0), the rest by
+ * jansson's deep equality. */
+static int field_matches(const json_t *field, const json_t *want)
+{
+    if (!field) return 0;
+    if (json_is_number(field) && json_is_number(want))
+        return json_number_value(field) == json_number_value(want);
+    return json_equal((json_t *)field, (json_t *)want);
+}
+
+static int tile_accepts(const struct wb_host *t, const json_t *message)
+{
+    if (!t->cfg->match) return 1;
+    const char *key;
+    json_t *want;
+    json_object_foreach(t->cfg->match, key, want) {
+        const json_t *field = key[0] == '/' ? jsonptr_get(message, key)
+                                            : json_object_get(message, key);
+        if (!field_matches(field, want)) return 0;
+    }
+    return 1;
+}
+
+void tiles_dispatch(wall *w, size_t feed_index, json_t *message)
+{
+    uint64_t now = clock_mono_ms();
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        if (t->cfg->feed_index != (int)feed_index || !t->self) continue;
+        if (!tile_accepts(t, message)) continue;
+        t->matched++;
+        t->last_matched_mono_ms = now;
+        t->last_matched_wall_ms = clock_wall_ms();
+        int rc = t->plugin->desc.on_message(t->self, message);
+        if (rc == WB_MSG_CHANGED) {
+            t->dirty = 1;
+            if (t->plugin->desc.tick) t->animating = 1;  /* tick() decides if it moves */
+        } else if (rc == WB_MSG_INVALID) {
+            t->invalid++;
+            log_limited(WB_LOG_WARN, t->cfg->id, t->cfg->id,
+                        "message rejected by plugin %s (wrong field types?)", t->cfg->plugin);
+        }
+    }
+}
+
+static wb_feed_state state_of(const struct wb_host *t, const feed_stats *fs, uint64_t now,
+                              uint64_t *deadline_ms)
+{
+    if (fs->state != WB_FEED_LIVE) return fs->state;
+    uint64_t last = t->last_matched_mono_ms > t->live_since_mono_ms ? t->last_matched_mono_ms
+                                                                     : t->live_since_mono_ms;
+    uint64_t stale_ms = (uint64_t)(t->cfg->stale_after * 1000.0);
+    if (now - last >= stale_ms) return WB_FEED_STALE;
+    *deadline_ms = last + stale_ms - now;
+    return WB_FEED_LIVE;
+}
+
+int tiles_update_states(wall *w, uint64_t now_ms)
+{
+    int next = -1;
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        if (t->cfg->feed_index < 0 || !w->feeds || t->error[0]) continue;
+        feed_stats fs;
+        feeds_stats(w->feeds, (size_t)t->cfg->feed_index, &fs);
+        if (fs.state == WB_FEED_LIVE && t->state != WB_FEED_LIVE && t->state != WB_FEED_STALE)
+            t->live_since_mono_ms = now_ms;
+
+        uint64_t deadline = 0;
+        wb_feed_state s = state_of(t, &fs, now_ms, &deadline);
+        if (s != t->state) {
+            t->state = s;
+            t->dirty = 1;
+            if (t->self && t->plugin->desc.on_feed_state) t->plugin->desc.on_feed_state(t->self, s);
+        }
+        int wait;
+        if (s == WB_FEED_LIVE) {
+            wait = deadline > INT32_MAX ? INT32_MAX : (int)deadline;
+        } else {
+            /* The badge shows the values' age in seconds: redraw when the second turns. */
+            uint64_t second = now_ms / BADGE_REFRESH_MS;
+            if (second != t->badge_second) {
+                t->badge_second = second;
+                t->dirty = 1;
+            }
+            wait = (int)(BADGE_REFRESH_MS - now_ms % BADGE_REFRESH_MS);
+        }
+        if (wait >= 0 && (next < 0 || wait < next)) next = wait;
+    }
+    return next;
+}
+
+int tiles_tick(wall *w, uint64_t now_ms)
+{
+    int any = 0;
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        if (!t->animating || !t->self || !t->plugin->desc.tick) continue;
+        t->animating = t->plugin->desc.tick(t->self, now_ms) ? 1 : 0;
+        t->dirty = 1;
+        any |= t->animating;
+    }
+    return any;
+}
+
+const char *tiles_state_name(const struct wb_host *t)
+{
+    if (t->error[0]) return "error";
+    switch (t->state) {
+    case WB_FEED_CONNECTING: return "connecting";
+    case WB_FEED_LIVE: return "live";
+    case WB_FEED_STALE: return "stale";
+    case WB_FEED_DOWN: return "down";
+    }
+    return "unknown";
+}

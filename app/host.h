@@ -1,0 +1,85 @@
+/* host.h: the running wall: its tiles (each a struct wb_host, the handle plugins get), the
+ * loaded plugins, feeds and output. Shared by main.c, tiles.c, services.c and state.c. */
+#ifndef WB_HOST_H
+#define WB_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <wallboard/plugin.h>
+
+#include "cli.h"
+#include "config.h"
+#include "feed.h"
+#include "fonts.h"
+#include "loader.h"
+
+struct render;
+struct text;
+struct wall;
+
+/* One tile at run time. Plugins see it only as the opaque wb_host *. */
+struct wb_host {
+    struct wall *wall;
+    const wall_tile *cfg;           /* borrowed from wall->config */
+    const loaded_plugin *plugin;    /* NULL for error tiles whose plugin did not load */
+    void *self;                     /* the plugin's instance; NULL for error tiles */
+    char error[256];                /* non-empty: an error tile showing this reason */
+    wb_rect rect;
+    wb_feed_state state;            /* as last shown */
+    int dirty;                      /* needs drawing in the next frame */
+    int animating;                  /* tick() asked for another frame */
+    int in_render;                  /* drawing services only work inside render() */
+    uint64_t matched;               /* messages that passed "match" */
+    uint64_t invalid;               /* on_message said WB_MSG_INVALID */
+    uint64_t last_matched_mono_ms;  /* 0 = never */
+    int64_t last_matched_wall_ms;
+    uint64_t live_since_mono_ms;    /* when the feed last went live */
+    uint64_t badge_second;          /* the second whose age the state badge shows */
+    int overflow;                   /* host-drawn text did not fit */
+};
+
+typedef struct wall {
+    cli_options options;
+    wall_config config;
+    plugin_path plugin_path;
+    font_set fonts;
+    wb_host_services services;
+    loaded_plugin *plugins;         /* one per distinct plugin name that loaded */
+    size_t plugin_count;
+    struct wb_host *tiles;
+    size_t tile_count;
+    feeds *feeds;                   /* NULL when the wall has no feeds */
+    struct render *render;
+    struct text *text;
+    uint64_t start_mono_ms;
+} wall;
+
+/* tiles.c: no SDL. */
+
+/* Loads each plugin the config names and creates every tile's instance; a plugin that does
+ * not load or a create that fails makes an error tile. Never fails as a whole. */
+void tiles_create(wall *w);
+/* Destroys instances, then closes plugins. */
+void tiles_destroy(wall *w);
+/* Lays the tiles out for an output of width x height and marks all dirty. */
+void tiles_layout(wall *w, int width, int height);
+/* Hands one message of feed `feed_index` to every tile on that feed whose match accepts it. */
+void tiles_dispatch(wall *w, size_t feed_index, json_t *message);
+/* Recomputes each tile's feed state at now; calls on_feed_state and marks changed tiles dirty.
+ * Returns the ms until a state could change again by time alone (stale deadlines, badge ages),
+ * or -1 if none. */
+int tiles_update_states(wall *w, uint64_t now_ms);
+/* Ticks animating tiles; returns 1 if any still animates. */
+int tiles_tick(wall *w, uint64_t now_ms);
+/* "connecting", "live", "stale", "down" or "error". */
+const char *tiles_state_name(const struct wb_host *tile);
+
+/* services.c: the host services table and drawing a tile (plugin render plus host chrome). */
+void services_init(wb_host_services *s);
+void services_draw_tile(wall *w, struct wb_host *tile, uint64_t now_ms);
+
+/* state.c: the --state dump, written atomically (temp file + rename). 0 or -1 with err. */
+int state_write(wall *w, const char *path, char *err, size_t err_size);
+
+#endif

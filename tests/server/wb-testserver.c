@@ -1,0 +1,653 @@
+/* wb-testserver: a scripted libwebsockets server on 127.0.0.1 that plays a script of frames to every
+ * client, for the e2e tests. It must never listen beyond loopback nor print anything but errors. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <libwebsockets.h>
+
+/* ------------------------------------------------------------------ the script */
+
+typedef enum step_kind {
+    STEP_TEXT,        /* JSON line or @raw: one text frame */
+    STEP_BINARY,      /* @binary: one binary frame */
+    STEP_INVALID_UTF8,/* @invalid-utf8 */
+    STEP_BIG,         /* @big BYTES [JSON object]: one text frame of ~BYTES */
+    STEP_BIG_FRAGMENTS, /* @big-fragments BYTES N [JSON object]: the same, in N-byte fragments */
+    STEP_FRAGMENTS,   /* @fragments N JSON: one message in N-byte fragments */
+    STEP_SLEEP,       /* @sleep MS */
+    STEP_CLOSE,       /* @close CODE */
+    STEP_HOLD,        /* @hold */
+    STEP_REPEAT       /* @repeat N TEMPLATE (%d -> 1..N) */
+} step_kind;
+
+typedef struct step {
+    step_kind kind;
+    char *text;       /* payload, template or JSON to merge into @big; may be NULL */
+    size_t len;
+    long n;           /* ms, code, count, bytes */
+    long frag;        /* fragment size */
+    int line;
+} step;
+
+typedef struct script {
+    step *steps;
+    size_t count;
+    int has_frames;   /* at least one step sends something: --loop may restart */
+} script;
+
+static script g_script;
+static int g_loop;
+static volatile sig_atomic_t g_interrupted;
+static struct lws_context *g_context;
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("wb-testserver: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        die("out of memory");
+    return d;
+}
+
+static long parse_long(const char *text, const char **rest, long min, long max, const char *file,
+                       int line, const char *what)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || errno || v < min || v > max)
+        die("%s:%d: %s: expected a number in %ld..%ld", file, line, what, min, max);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (rest)
+        *rest = end;
+    else if (*end)
+        die("%s:%d: %s: unexpected text after the number", file, line, what);
+    return v;
+}
+
+/* The text after a directive name: "" if none. */
+static const char *argument(const char *line, size_t name_len)
+{
+    const char *p = line + name_len;
+    if (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+static int directive_is(const char *line, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(line, name, n) == 0 && (line[n] == '\0' || line[n] == ' ' || line[n] == '\t');
+}
+
+static void script_add(step s)
+{
+    step *grown = realloc(g_script.steps, (g_script.count + 1) * sizeof *grown);
+    if (!grown)
+        die("out of memory");
+    g_script.steps = grown;
+    g_script.steps[g_script.count++] = s;
+    if (s.kind != STEP_SLEEP && s.kind != STEP_HOLD && s.kind != STEP_CLOSE)
+        g_script.has_frames = 1;
+}
+
+static void script_load(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die("%s: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    int line_no = 0;
+    while ((got = getline(&buf, &cap, f)) >= 0) {
+        line_no++;
+        while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
+            buf[--got] = '\0';
+        const char *l = buf;
+        if (*l == '\0' || *l == '#')
+            continue;
+        step s = {.line = line_no};
+        if (*l == '{' || *l == '[') {
+            s.kind = STEP_TEXT;
+            s.text = xstrdup(l);
+        } else if (directive_is(l, "@sleep")) {
+            s.kind = STEP_SLEEP;
+            s.n = parse_long(argument(l, 6), NULL, 0, 3600000, path, line_no, "@sleep");
+        } else if (directive_is(l, "@raw")) {
+            s.kind = STEP_TEXT;
+            s.text = xstrdup(argument(l, 4));
+        } else if (directive_is(l, "@binary")) {
+            s.kind = STEP_BINARY;
+            s.text = xstrdup(argument(l, 7));
+        } else if (directive_is(l, "@invalid-utf8")) {
+            s.kind = STEP_INVALID_UTF8;
+            s.text = xstrdup("\xC3\x28");
+        } else if (directive_is(l, "@big")) {
+            const char *rest;
+            s.kind = STEP_BIG;
+            s.n = parse_long(argument(l, 4), &rest, 0, 256L * 1024 * 1024, path, line_no, "@big");
+            s.text = *rest ? xstrdup(rest) : NULL;
+        } else if (directive_is(l, "@big-fragments")) {
+            const char *rest;
+            s.kind = STEP_BIG_FRAGMENTS;
+            s.n = parse_long(argument(l, 14), &rest, 0, 256L * 1024 * 1024, path, line_no,
+                             "@big-fragments BYTES");
+            s.frag = parse_long(rest, &rest, 1, INT_MAX, path, line_no, "@big-fragments N");
+            s.text = *rest ? xstrdup(rest) : NULL;
+        } else if (directive_is(l, "@fragments")) {
+            const char *rest;
+            s.kind = STEP_FRAGMENTS;
+            s.frag = parse_long(argument(l, 10), &rest, 1, INT_MAX, path, line_no, "@fragments");
+            if (!*rest)
+                die("%s:%d: @fragments N JSON: the message is missing", path, line_no);
+            s.text = xstrdup(rest);
+        } else if (directive_is(l, "@close")) {
+            s.kind = STEP_CLOSE;
+            s.n = parse_long(argument(l, 6), NULL, 1000, 4999, path, line_no, "@close");
+        } else if (directive_is(l, "@hold")) {
+            s.kind = STEP_HOLD;
+        } else if (directive_is(l, "@repeat")) {
+            const char *rest;
+            s.kind = STEP_REPEAT;
+            s.n = parse_long(argument(l, 7), &rest, 0, 100000000, path, line_no, "@repeat");
+            if (!*rest)
+                die("%s:%d: @repeat N TEMPLATE: the template is missing", path, line_no);
+            s.text = xstrdup(rest);
+        } else {
+            die("%s:%d: unknown step \"%s\" (a JSON line, or @sleep @raw @binary @invalid-utf8 "
+                "@big @big-fragments @fragments @close @hold @repeat)", path, line_no, l);
+        }
+        if (s.text)
+            s.len = strlen(s.text);
+        script_add(s);
+    }
+    free(buf);
+    if (ferror(f))
+        die("%s: read error", path);
+    fclose(f);
+}
+
+static void script_free(void)
+{
+    for (size_t i = 0; i < g_script.count; i++)
+        free(g_script.steps[i].text);
+    free(g_script.steps);
+    g_script.steps = NULL;
+    g_script.count = 0;
+}
+
+/* A buffer with LWS_PRE bytes of headroom before the payload. */
+typedef struct frame {
+    unsigned char *base;  /* malloc'd, LWS_PRE + len */
+    size_t len;
+} frame;
+
+static unsigned char *frame_alloc(frame *f, size_t len)
+{
+    f->base = malloc(LWS_PRE + len + 1);
+    f->len = len;
+    return f->base ? f->base + LWS_PRE : NULL;
+}
+
+/* {"pad":"xxx..."} of about `bytes` bytes, with the members of `merge` (a JSON object's text)
+ * appended after "pad" when given. */
+static int build_big(frame *f, long bytes, const char *merge)
+{
+    static const char head[] = "{\"pad\":\"";
+    const char *inner = "";
+    size_t inner_len = 0;
+    if (merge) {
+        /* the object's members: between the first '{' and the last '}' */
+        const char *open = strchr(merge, '{');
+        const char *close = strrchr(merge, '}');
+        if (open && close && close > open) {
+            inner = open + 1;
+            inner_len = (size_t)(close - open - 1);
+            while (inner_len && (*inner == ' ' || *inner == '\t')) {
+                inner++;
+                inner_len--;
+            }
+        }
+    }
+    size_t fixed = sizeof head - 1 + 2 + (inner_len ? inner_len + 1 : 0); /* '"' '}' ',' */
+    size_t pad = (size_t)bytes > fixed ? (size_t)bytes - fixed : 0;
+    size_t len = fixed + pad;
+    unsigned char *p = frame_alloc(f, len);
+    if (!p)
+        return -1;
+    memcpy(p, head, sizeof head - 1);
+    p += sizeof head - 1;
+    memset(p, 'x', pad);
+    p += pad;
+    *p++ = '"';
+    if (inner_len) {
+        *p++ = ',';
+        memcpy(p, inner, inner_len);
+        p += inner_len;
+    }
+    *p++ = '}';
+    return 0;
+}
+
+/* TEMPLATE with every "%d" replaced by `i`. */
+static int build_repeat(frame *f, const char *tmpl, long i)
+{
+    char num[32];
+    int num_len = snprintf(num, sizeof num, "%ld", i);
+    size_t count = 0;
+    for (const char *p = strstr(tmpl, "%d"); p; p = strstr(p + 2, "%d"))
+        count++;
+    size_t tl = strlen(tmpl);
+    size_t len = tl - 2 * count + (size_t)num_len * count;
+    unsigned char *out = frame_alloc(f, len);
+    if (!out)
+        return -1;
+    const char *src = tmpl;
+    for (const char *p = strstr(src, "%d"); p; p = strstr(src, "%d")) {
+        memcpy(out, src, (size_t)(p - src));
+        out += p - src;
+        memcpy(out, num, (size_t)num_len);
+        out += num_len;
+        src = p + 2;
+    }
+    memcpy(out, src, strlen(src));
+    return 0;
+}
+
+/* ------------------------------------------------------------------ the websocket side */
+
+typedef struct session {
+    struct lws *wsi;
+    lws_sorted_usec_list_t sul;
+    size_t step;        /* index of the current step */
+    long repeat_i;      /* @repeat: messages already sent */
+    size_t frag_off;    /* fragments: bytes of the message already sent */
+    frame pending;      /* fragments: the whole message being sent */
+    int sleeping;
+    int holding;
+} session;
+
+static void session_wake(lws_sorted_usec_list_t *sul)
+{
+    session *s = lws_container_of(sul, session, sul);
+    s->sleeping = 0;
+    lws_callback_on_writable(s->wsi);
+}
+
+static void session_next(session *s)
+{
+    s->step++;
+    s->repeat_i = 0;
+    s->frag_off = 0;
+    free(s->pending.base);
+    s->pending.base = NULL;
+    if (s->step >= g_script.count && g_loop && g_script.has_frames)
+        s->step = 0;
+}
+
+/* Sends `len` bytes at `payload` (inside a frame with LWS_PRE headroom). lws keeps whatever the
+ * socket does not take and delays the next WRITEABLE until it is out. 0 or -1 (close). */
+static int send_frame(session *s, unsigned char *payload, size_t len, int protocol)
+{
+    int n = lws_write(s->wsi, payload, len, (enum lws_write_protocol)protocol);
+    if (n < 0) {
+        lwsl_err("lws_write of %zu bytes failed\n", len);
+        return -1;
+    }
+    return 0;
+}
+
+/* One fragment of s->pending from s->frag_off. Returns 1 when the message is complete. */
+static int send_fragment(session *s, size_t frag, int *rc)
+{
+    size_t total = s->pending.len;
+    size_t off = s->frag_off;
+    size_t n = total - off < frag ? total - off : frag;
+    int first = off == 0;
+    int last = off + n >= total;
+    int proto = first ? LWS_WRITE_TEXT : LWS_WRITE_CONTINUATION;
+    if (!last)
+        proto |= LWS_WRITE_NO_FIN;
+    unsigned char *start = s->pending.base + LWS_PRE + off;
+    /* lws writes its header into the LWS_PRE bytes before the payload: save and restore them,
+     * they hold the previous fragment's bytes. */
+    unsigned char saved[LWS_PRE];
+    memcpy(saved, start - LWS_PRE, LWS_PRE);
+    *rc = send_frame(s, start, n, proto);
+    memcpy(start - LWS_PRE, saved, LWS_PRE);
+    s->frag_off = off + n;
+    return last;
+}
+
+/* Plays steps until one frame went out, a sleep started, or the script holds. 0 or -1. */
+static int session_play(session *s)
+{
+    if (s->sleeping || s->holding)
+        return 0;
+    if (lws_partial_buffered(s->wsi) || lws_send_pipe_choked(s->wsi)) {
+        lws_callback_on_writable(s->wsi);
+        return 0;
+    }
+    while (s->step < g_script.count) {
+        const step *st = &g_script.steps[s->step];
+        frame f = {0};
+        unsigned char *p;
+        int rc = 0;
+        switch (st->kind) {
+        case STEP_TEXT:
+        case STEP_BINARY:
+        case STEP_INVALID_UTF8:
+            p = frame_alloc(&f, st->len);
+            if (!p)
+                return -1;
+            memcpy(p, st->text, st->len);
+            rc = send_frame(s, p, st->len, st->kind == STEP_BINARY ? LWS_WRITE_BINARY
+                                                                    : LWS_WRITE_TEXT);
+            free(f.base);
+            session_next(s);
+            break;
+        case STEP_BIG:
+            if (build_big(&f, st->n, st->text) < 0)
+                return -1;
+            rc = send_frame(s, f.base + LWS_PRE, f.len, LWS_WRITE_TEXT);
+            free(f.base);
+            session_next(s);
+            break;
+        case STEP_BIG_FRAGMENTS:
+        case STEP_FRAGMENTS:
+            if (!s->pending.base) {
+                if (st->kind == STEP_BIG_FRAGMENTS) {
+                    if (build_big(&s->pending, st->n, st->text) < 0)
+                        return -1;
+                } else {
+                    p = frame_alloc(&s->pending, st->len);
+                    if (!p)
+                        return -1;
+                    memcpy(p, st->text, st->len);
+                }
+                s->frag_off = 0;
+            }
+            if (send_fragment(s, (size_t)st->frag, &rc))
+                session_next(s);
+            break;
+        case STEP_REPEAT:
+            if (s->repeat_i >= st->n) {
+                session_next(s);
+                continue;
+            }
+            if (build_repeat(&f, st->text, s->repeat_i + 1) < 0)
+                return -1;
+            rc = send_frame(s, f.base + LWS_PRE, f.len, LWS_WRITE_TEXT);
+            free(f.base);
+            if (++s->repeat_i >= st->n)
+                session_next(s);
+            break;
+        case STEP_SLEEP:
+            session_next(s);
+            s->sleeping = 1;
+            lws_sul_schedule(lws_get_context(s->wsi), 0, &s->sul, session_wake,
+                             (lws_usec_t)st->n * LWS_US_PER_MS);
+            return 0;
+        case STEP_CLOSE:
+            lws_close_reason(s->wsi, (enum lws_close_status)st->n, NULL, 0);
+            return -1;
+        case STEP_HOLD:
+            s->holding = 1;
+            return 0;
+        }
+        if (rc < 0)
+            return -1;
+        /* one frame per WRITEABLE */
+        if (s->step < g_script.count)
+            lws_callback_on_writable(s->wsi);
+        return 0;
+    }
+    return 0; /* end of script: keep the connection open */
+}
+
+static int callback_script(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                           size_t len)
+{
+    session *s = user;
+    switch (reason) {
+    case LWS_CALLBACK_ESTABLISHED:
+        memset(s, 0, sizeof *s);
+        s->wsi = wsi;
+        if (g_script.count)
+            lws_callback_on_writable(wsi);
+        break;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return session_play(s);
+    case LWS_CALLBACK_RECEIVE:
+        break; /* whatever the client says is ignored */
+    case LWS_CALLBACK_CLOSED:
+        lws_sul_cancel(&s->sul);
+        free(s->pending.base);
+        s->pending.base = NULL;
+        break;
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"wb-script", callback_script, sizeof(session), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}
+};
+
+/* ------------------------------------------------------------------ shared bits */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_interrupted = 1;
+    if (g_context)
+        lws_cancel_service(g_context); /* a write() to lws' event pipe */
+}
+
+static void write_port_file(const char *path, int port)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        die("out of memory");
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        die("%s: %s", tmp, strerror(errno));
+    fprintf(f, "%d\n", port);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0)
+        die("%s: %s", tmp, strerror(errno));
+    if (rename(tmp, path) != 0)
+        die("rename %s -> %s: %s", tmp, path, strerror(errno));
+    free(tmp);
+}
+
+/* --handshake-hang: accepts TCP on 127.0.0.1 and never answers; reads and discards. */
+static int run_handshake_hang(const char *port_file, int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        die("socket: %s", strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        die("bind 127.0.0.1:%d: %s", port, strerror(errno));
+    if (listen(fd, 16) != 0)
+        die("listen: %s", strerror(errno));
+    socklen_t al = sizeof a;
+    if (getsockname(fd, (struct sockaddr *)&a, &al) != 0)
+        die("getsockname: %s", strerror(errno));
+    write_port_file(port_file, ntohs(a.sin_port));
+
+    enum { MAX_CLIENTS = 64 };
+    struct pollfd fds[1 + MAX_CLIENTS];
+    nfds_t nfds = 1;
+    fds[0].fd = fd;
+    fds[0].events = POLLIN;
+    while (!g_interrupted) {
+        int n = poll(fds, nfds, 200);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die("poll: %s", strerror(errno));
+        }
+        for (nfds_t i = nfds; i-- > 1;) {
+            if (!fds[i].revents)
+                continue;
+            char sink[4096];
+            ssize_t r = read(fds[i].fd, sink, sizeof sink);
+            if (r <= 0 && !(r < 0 && (errno == EINTR || errno == EAGAIN))) {
+                close(fds[i].fd);
+                fds[i] = fds[--nfds];
+            }
+        }
+        if (fds[0].revents & POLLIN) {
+            int c = accept(fd, NULL, NULL);
+            if (c >= 0) {
+                fcntl(c, F_SETFD, FD_CLOEXEC);
+                fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);
+                if (nfds < 1 + MAX_CLIENTS) {
+                    fds[nfds].fd = c;
+                    fds[nfds].events = POLLIN;
+                    fds[nfds].revents = 0;
+                    nfds++;
+                } else {
+                    close(c);
+                }
+            }
+        }
+    }
+    for (nfds_t i = 0; i < nfds; i++)
+        close(fds[i].fd);
+    return 0;
+}
+
+static void usage(FILE *out)
+{
+    fputs("usage: wb-testserver --port-file FILE [--port N] (--script FILE [--loop] | "
+          "--handshake-hang)\n"
+          "Listens on 127.0.0.1 (port 0 = ephemeral), writes the port to FILE (tmp + rename),\n"
+          "and plays the script to every websocket client. Script steps, one per line:\n"
+          "  {...} or [...]            one text frame, verbatim\n"
+          "  @sleep MS                 pause this connection\n"
+          "  @raw TEXT                 TEXT as a text frame\n"
+          "  @binary TEXT              TEXT as a binary frame\n"
+          "  @invalid-utf8             a text frame of bytes C3 28\n"
+          "  @big BYTES [JSON]         one text frame {\"pad\":\"xx..\"[,JSON's members]} of ~BYTES\n"
+          "  @big-fragments BYTES N [JSON]  the same message in N-byte fragments\n"
+          "  @fragments N JSON         JSON as one message in N-byte fragments\n"
+          "  @close CODE               close with CODE\n"
+          "  @hold                     send nothing more, keep the connection\n"
+          "  @repeat N TEMPLATE        N text frames, %d -> 1..N\n"
+          "  # comment, blank lines ignored\n"
+          "End of script: keep the connection open, or start again with --loop.\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    const char *port_file = NULL, *script_path = NULL;
+    int port = 0, hang = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--port-file") && i + 1 < argc) {
+            port_file = argv[++i];
+        } else if (!strcmp(a, "--port") && i + 1 < argc) {
+            port = (int)parse_long(argv[++i], NULL, 0, 65535, "--port", 0, "port");
+        } else if (!strcmp(a, "--script") && i + 1 < argc) {
+            script_path = argv[++i];
+        } else if (!strcmp(a, "--loop")) {
+            g_loop = 1;
+        } else if (!strcmp(a, "--handshake-hang")) {
+            hang = 1;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "wb-testserver: unknown or incomplete argument \"%s\"\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!port_file || (!script_path && !hang)) {
+        usage(stderr);
+        return 2;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (hang)
+        return run_handshake_hang(port_file, port);
+
+    script_load(script_path);
+    lws_set_log_level(LLL_ERR, NULL);
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6;
+    g_context = lws_create_context(&info);
+    if (!g_context)
+        die("lws_create_context failed");
+
+    memset(&info, 0, sizeof info);
+    info.port = port;
+    info.iface = "127.0.0.1";
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.vhost_name = "wb-testserver";
+    struct lws_vhost *vh = lws_create_vhost(g_context, &info);
+    if (!vh) {
+        lws_context_destroy(g_context);
+        die("cannot listen on 127.0.0.1:%d", port);
+    }
+    int bound = lws_get_vhost_listen_port(vh);
+    if (bound <= 0) {
+        lws_context_destroy(g_context);
+        die("no listening port");
+    }
+    write_port_file(port_file, bound);
+
+    int n = 0;
+    while (n >= 0 && !g_interrupted)
+        n = lws_service(g_context, 0);
+
+    lws_context_destroy(g_context);
+    g_context = NULL;
+    script_free();
+    return 0;
+}
