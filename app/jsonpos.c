@@ -1,5 +1,5 @@
-/* jsonpos.c: maps JSON paths to line:column in the source text, so config errors can point into the file.
- * It must never build a tree or interpret values: jansson owns the data, yajl only gives us offsets. */
+/* jsonpos.c: JSON paths to line:column in the source text, so config errors point into the file.
+ * It must never build a tree or interpret values: jansson owns the data, yajl gives offsets. */
 #include "jsonpos.h"
 
 #include <stdint.h>
@@ -267,8 +267,19 @@ static int container_end(jp_state *s)
 
 static int cb_null(void *ctx) { return scalar(ctx, 0); }
 static int cb_boolean(void *ctx, int v) { (void)v; return scalar(ctx, 0); }
-static int cb_number(void *ctx, const char *v, size_t n) { (void)v; (void)n; return scalar(ctx, 0); }
-static int cb_string(void *ctx, const unsigned char *v, size_t n) { (void)v; (void)n; return scalar(ctx, 1); }
+static int cb_number(void *ctx, const char *v, size_t n)
+{
+    (void)v;
+    (void)n;
+    return scalar(ctx, 0);
+}
+
+static int cb_string(void *ctx, const unsigned char *v, size_t n)
+{
+    (void)v;
+    (void)n;
+    return scalar(ctx, 1);
+}
 static int cb_start_map(void *ctx) { return container_begin(ctx, 0); }
 static int cb_start_array(void *ctx) { return container_begin(ctx, 1); }
 static int cb_end(void *ctx) { return container_end(ctx); }
