@@ -31,7 +31,7 @@ void plugin_path_free(plugin_path *p);
 char *loader_find(const plugin_path *p, const char *name);
 
 /* Check a descriptor against the host's ABI. 0, or -1 with a message naming both versions
- * (e.g. "plugin ABI 2.0, host ABI 1.0: another major version"). */
+ * (e.g. "plugin ABI 2.0, host ABI 1.0: incompatible major version"). */
 int loader_check_abi(const wb_plugin_descriptor *d, char *err, size_t err_size);
 
 /* dlopen `path`, find the entry, check ABI, required callbacks and name == file name.
@@ -40,8 +40,8 @@ int loader_check_abi(const wb_plugin_descriptor *d, char *err, size_t err_size);
 int loader_open(const char *path, loaded_plugin *out, char *err, size_t err_size);
 void loader_close(loaded_plugin *p);
 
-/* --list-plugins: one line per NAME.so on the path: "name version ABI x.y path description"
- * or "name: cannot load: reason". Returns the number of plugins that load. */
+/* --list-plugins: one line per NAME.so on the path: "NAME  VERSION  ABI X.Y  PATH  DESCRIPTION"
+ * or "NAME  cannot load: REASON". Returns the number of plugins that load. */
 int loader_list(const plugin_path *p, FILE *out);
 
 #endif
