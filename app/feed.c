@@ -1,2 +1,1180 @@
-/* stub: being written */
-typedef int wb_stub_unit;
+/* feed.c: websocket feeds on one lws client thread, reconnecting, handing JSON to the main thread.
+ * It must never block the main thread, trust a peer's sizes, or log header values (secrets). */
+#include "feed.h"
+
+#include <libwebsockets.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "handover.h"
+#include "log.h"
+
+#define FEED_PROTOCOL "wallboard-feed"
+#define DEFAULT_MAX_MESSAGE_BYTES ((size_t)1 << 20)
+#define DEFAULT_QUEUE_CAPACITY 4096
+#define DEFAULT_PING_AFTER_S 5
+#define DEFAULT_HANGUP_AFTER_S 12
+/* A connection that lived this long (or delivered a valid message) resets the backoff. */
+#define STABLE_CONNECTION_MS 5000
+/* How long feeds_stop lets servers acknowledge our close frames before tearing down. */
+#define STOP_GRACE_MS 1000
+#define RX_INITIAL_BYTES 4096
+/* After a big message the reassembly buffer is released rather than kept per feed. */
+#define RX_KEEP_BYTES (64 * 1024)
+/* The client handshake (with the extra headers, e.g. long bearer tokens) is built in the
+ * per-thread service buffer, so it is larger than lws' 4 KiB default. */
+#define SERVICE_BUFFER_BYTES 8192
+#define RX_CHUNK_BYTES 4096
+#define ERROR_TEXT 160
+
+typedef struct feed {
+    struct feeds *owner;
+    size_t index;
+
+    /* Copied from the spec, immutable after feeds_create. */
+    char *name;
+    char *address;          /* host to connect to, without brackets */
+    char *host_header;      /* "host[:port]" as the server expects it */
+    char *path;             /* with its leading '/', and the query if any */
+    int port;
+    int tls;
+    char *ca_file;          /* NULL = the system's trust store only */
+    char **header_names;    /* with the trailing ':' lws wants */
+    char **header_values;   /* secrets: never logged */
+    size_t header_count;
+    handover *queue;
+
+    /* Network thread only. */
+    struct lws_vhost *vhost;
+    char vhost_name[32];    /* lws keeps the pointer, so it lives as long as the feed */
+    lws_sorted_usec_list_t retry_timer;
+    struct lws *wsi;        /* the current attempt's connection, once known */
+    int attempt_open;       /* an attempt is in flight and its end not yet handled */
+    int established;
+    unsigned retry_attempt;
+    uint64_t attempt_mono_ms;
+    uint64_t established_mono_ms;
+    uint64_t last_rx_mono_ms;
+    int peer_close_code;    /* -1 = the server sent no close frame */
+    char attempt_error[ERROR_TEXT]; /* a reason found before lws reports the end */
+    char last_logged_error[ERROR_TEXT];
+    unsigned char *rx;
+    size_t rx_len, rx_cap;
+    int rx_in_message;
+    const char *rx_skip_kind; /* non-NULL: the rest of this message is discarded */
+
+    /* Guarded by owner->stats_lock. */
+    feed_stats stats;
+} feed;
+
+struct feeds {
+    feed *feeds;
+    size_t count;
+    feeds_options opt;
+    lws_retry_bo_t idle_policy;
+    void (*wake)(void *ctx);
+    void *wake_ctx;
+
+    pthread_mutex_t stats_lock;
+    atomic_int wake_pending;     /* a wake was sent and feeds_drain has not run since */
+    atomic_int stop_requested;
+
+    /* Thread lifecycle. ctx is written by the network thread under ctx_lock so feeds_stop
+     * can call lws_cancel_service on it; the network thread reads it freely. */
+    pthread_mutex_t ctx_lock;
+    pthread_cond_t started_cond;
+    struct lws_context *ctx;
+    int start_result;            /* 0 pending, 1 running, -1 failed */
+    char start_error[ERROR_TEXT];
+    pthread_t thread;
+    int thread_running;          /* created and not yet joined */
+
+    /* Network thread only. */
+    int closing;
+    int grace_over;
+    lws_sorted_usec_list_t grace_timer;
+    uint64_t prng;
+
+    /* Main thread only. */
+    size_t drain_next;
+};
+
+/* ------------------------------------------------------------------ small helpers */
+
+static void set_error(char *err, size_t err_size, const char *fmt, ...) WB_PRINTF(3, 4);
+static void set_error(char *err, size_t err_size, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || err_size == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+static char *copy_string(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+/* Reasons may quote a peer (e.g. an lws handshake message): keep them short and printable. */
+static void copy_printable(char *dst, size_t size, const char *src)
+{
+    size_t n = 0;
+    for (; src && *src && n + 1 < size; src++) {
+        unsigned char c = (unsigned char)*src;
+        if (c == '\n' || c == '\r')
+            break;
+        dst[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    while (n > 0 && dst[n - 1] == ' ')
+        n--;
+    dst[n] = '\0';
+}
+
+/* xorshift64*: only the network thread draws from it, so it needs no lock. */
+static double next_rand01(feeds *F)
+{
+    uint64_t x = F->prng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    F->prng = x;
+    return (double)((x * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static void seed_rand(feeds *F)
+{
+    uint64_t seed = (uint64_t)clock_wall_ms() ^ (clock_mono_ms() << 21) ^
+                    ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)F;
+    F->prng = seed ? seed : 0x9e3779b97f4a7c15ull;
+}
+
+/* Coalesced: a flood of messages costs the main thread one wake per drain, not per message. */
+static void request_wake(feeds *F)
+{
+    if (!F->wake || atomic_load(&F->stop_requested))
+        return;
+    if (!atomic_exchange(&F->wake_pending, 1))
+        F->wake(F->wake_ctx);
+}
+
+static void invalid_key(const feed *f, const char *kind, char *key, size_t size)
+{
+    snprintf(key, size, "feed:%s:%s", f->name, kind);
+}
+
+/* ------------------------------------------------------------------ spec validation */
+
+static int is_token_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Header names end up in the handshake verbatim: anything but a token would let a config
+ * inject extra lines. The colon lws needs is appended here. Returns a new string or NULL. */
+static char *header_name_for_lws(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n > 0 && name[n - 1] == ':')
+        n--;
+    if (n == 0 || n > 128)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!is_token_char((unsigned char)name[i]))
+            return NULL;
+    char *out = malloc(n + 2);
+    if (!out)
+        return NULL;
+    memcpy(out, name, n);
+    out[n] = ':';
+    out[n + 1] = '\0';
+    return out;
+}
+
+static int header_value_is_safe(const char *value)
+{
+    for (; *value; value++) {
+        unsigned char c = (unsigned char)*value;
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+/* The URL may carry a token in its query, so errors name the feed, never the URL. */
+static int url_authority_is_plain(const char *url)
+{
+    const char *start = strstr(url, "://");
+    if (!start)
+        return 0;
+    start += 3;
+    size_t len = strcspn(start, "/?#");
+    for (size_t i = 0; i < len; i++)
+        if (start[i] == '@')
+            return 0;
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int parse_feed_url(feed *f, const char *url, char *err, size_t err_size)
+{
+    char *work = copy_string(url); /* lws_parse_uri cuts its input up */
+    const char *scheme, *host, *path;
+    int port = 0;
+    int rc = -1;
+
+    if (!work) {
+        set_error(err, err_size, "feed %s: out of memory", f->name);
+        return -1;
+    }
+    if (!url_authority_is_plain(url) || lws_parse_uri(work, &scheme, &host, &port, &path)) {
+        set_error(err, err_size, "feed %s: url is not ws://host[:port]/path or wss://...",
+                  f->name);
+        goto done;
+    }
+    if (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0) {
+        set_error(err, err_size, "feed %s: url scheme must be ws:// or wss://", f->name);
+        goto done;
+    }
+    if (!*host || port < 1 || port > 65535) {
+        set_error(err, err_size, "feed %s: url needs a host and a port in 1..65535", f->name);
+        goto done;
+    }
+    f->tls = strcmp(scheme, "wss") == 0;
+    f->port = port;
+    f->address = copy_string(host);
+    f->path = malloc(strlen(path) + 2);
+    f->host_header = malloc(strlen(host) + 16);
+    if (!f->address || !f->path || !f->host_header) {
+        set_error(err, err_size, "feed %s: out of memory", f->name);
+        goto done;
+    }
+    snprintf(f->path, strlen(path) + 2, "%s%s", path[0] == '/' ? "" : "/", path);
+    int ipv6 = strchr(host, ':') != NULL;
+    int default_port = port == (f->tls ? 443 : 80);
+    if (default_port)
+        snprintf(f->host_header, strlen(host) + 16, ipv6 ? "[%s]" : "%s", host);
+    else
+        snprintf(f->host_header, strlen(host) + 16, ipv6 ? "[%s]:%d" : "%s:%d", host, port);
+    rc = 0;
+done:
+    free(work);
+    return rc;
+}
+
+static int readable_file(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    fclose(fp);
+    return 1;
+}
+
+static int copy_headers(feed *f, const feed_spec *spec, char *err, size_t err_size)
+{
+    if (spec->header_count == 0)
+        return 0;
+    if (!spec->header_names || !spec->header_values) {
+        set_error(err, err_size, "feed %s: headers without names or values", f->name);
+        return -1;
+    }
+    f->header_names = calloc(spec->header_count, sizeof *f->header_names);
+    f->header_values = calloc(spec->header_count, sizeof *f->header_values);
+    if (!f->header_names || !f->header_values) {
+        set_error(err, err_size, "feed %s: out of memory", f->name);
+        return -1;
+    }
+    f->header_count = spec->header_count;
+    for (size_t i = 0; i < spec->header_count; i++) {
+        const char *value = spec->header_values[i];
+        f->header_names[i] = header_name_for_lws(spec->header_names[i]);
+        if (!f->header_names[i]) {
+            set_error(err, err_size, "feed %s: header %zu has an invalid name", f->name, i + 1);
+            return -1;
+        }
+        if (!value || !header_value_is_safe(value)) {
+            set_error(err, err_size, "feed %s: header %s has a missing or multi-line value",
+                      f->name, spec->header_names[i]);
+            return -1;
+        }
+        f->header_values[i] = copy_string(value);
+        if (!f->header_values[i]) {
+            set_error(err, err_size, "feed %s: out of memory", f->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int init_feed(feed *f, feeds *F, size_t index, const feed_spec *spec, char *err,
+                     size_t err_size)
+{
+    f->owner = F;
+    f->index = index;
+    f->peer_close_code = -1;
+    f->stats.state = WB_FEED_CONNECTING;
+    f->name = copy_string(spec->name && *spec->name ? spec->name : "feed");
+    if (!f->name) {
+        set_error(err, err_size, "out of memory");
+        return -1;
+    }
+    if (!spec->url) {
+        set_error(err, err_size, "feed %s: no url", f->name);
+        return -1;
+    }
+    if (parse_feed_url(f, spec->url, err, err_size) < 0)
+        return -1;
+    if (copy_headers(f, spec, err, err_size) < 0)
+        return -1;
+    if (spec->ca_file && *spec->ca_file) {
+        /* lws would only log a bad CA file and then fail every handshake: say it now. */
+        if (!readable_file(spec->ca_file)) {
+            set_error(err, err_size, "feed %s: cannot read ca_file %s", f->name, spec->ca_file);
+            return -1;
+        }
+        f->ca_file = copy_string(spec->ca_file);
+        if (!f->ca_file) {
+            set_error(err, err_size, "feed %s: out of memory", f->name);
+            return -1;
+        }
+    }
+    f->queue = handover_create(F->opt.queue_capacity);
+    if (!f->queue) {
+        set_error(err, err_size, "feed %s: out of memory", f->name);
+        return -1;
+    }
+    return 0;
+}
+
+static void free_feed(feed *f)
+{
+    for (size_t i = 0; i < f->header_count; i++) {
+        free(f->header_names ? f->header_names[i] : NULL);
+        if (f->header_values && f->header_values[i]) {
+            /* Secrets should not linger in freed heap memory. */
+            explicit_bzero(f->header_values[i], strlen(f->header_values[i]));
+            free(f->header_values[i]);
+        }
+    }
+    free(f->header_names);
+    free(f->header_values);
+    free(f->name);
+    free(f->address);
+    free(f->host_header);
+    free(f->path);
+    free(f->ca_file);
+    free(f->rx);
+    handover_destroy(f->queue);
+}
+
+static void apply_defaults(feeds_options *o, const feeds_options *given)
+{
+    if (given)
+        *o = *given;
+    if (!o->max_message_bytes)
+        o->max_message_bytes = DEFAULT_MAX_MESSAGE_BYTES;
+    if (!o->queue_capacity)
+        o->queue_capacity = DEFAULT_QUEUE_CAPACITY;
+    if (!o->backoff_base_ms)
+        o->backoff_base_ms = BACKOFF_BASE_MS;
+    if (!o->backoff_cap_ms)
+        o->backoff_cap_ms = BACKOFF_CAP_MS;
+    if (!o->ping_after_s)
+        o->ping_after_s = DEFAULT_PING_AFTER_S;
+    if (!o->hangup_after_s)
+        o->hangup_after_s = DEFAULT_HANGUP_AFTER_S;
+    /* lws keeps these in 16 bits, and a hangup before the ping would never let a pong save
+     * the connection. */
+    if (o->ping_after_s > 30000)
+        o->ping_after_s = 30000;
+    if (o->hangup_after_s <= o->ping_after_s)
+        o->hangup_after_s = o->ping_after_s + 1;
+    if (o->hangup_after_s > 60000)
+        o->hangup_after_s = 60000;
+}
+
+feeds *feeds_create(const feed_spec *specs, size_t count, const feeds_options *options,
+                    void (*wake)(void *ctx), void *wake_ctx, char *err, size_t err_size)
+{
+    feeds *F = calloc(1, sizeof *F);
+    size_t initialised = 0;
+    int locks = 0;
+
+    if (!F) {
+        set_error(err, err_size, "out of memory");
+        return NULL;
+    }
+    if (count > 0 && !specs) {
+        set_error(err, err_size, "no feed specs");
+        goto fail;
+    }
+    apply_defaults(&F->opt, options);
+    F->idle_policy.secs_since_valid_ping = (uint16_t)F->opt.ping_after_s;
+    F->idle_policy.secs_since_valid_hangup = (uint16_t)F->opt.hangup_after_s;
+    F->wake = wake;
+    F->wake_ctx = wake_ctx;
+    if (pthread_mutex_init(&F->stats_lock, NULL) != 0)
+        goto fail_nomem;
+    locks++;
+    if (pthread_mutex_init(&F->ctx_lock, NULL) != 0)
+        goto fail_nomem;
+    locks++;
+    if (pthread_cond_init(&F->started_cond, NULL) != 0)
+        goto fail_nomem;
+    locks++;
+    if (count > 0) {
+        F->feeds = calloc(count, sizeof *F->feeds);
+        if (!F->feeds)
+            goto fail_nomem;
+    }
+    F->count = count;
+    for (; initialised < count; initialised++) {
+        if (init_feed(&F->feeds[initialised], F, initialised, &specs[initialised], err,
+                      err_size) < 0) {
+            initialised++; /* partially initialised: free it too */
+            goto fail;
+        }
+    }
+    return F;
+
+fail_nomem:
+    set_error(err, err_size, "out of memory");
+fail:
+    for (size_t i = 0; i < initialised; i++)
+        free_feed(&F->feeds[i]);
+    free(F->feeds);
+    if (locks > 2)
+        pthread_cond_destroy(&F->started_cond);
+    if (locks > 1)
+        pthread_mutex_destroy(&F->ctx_lock);
+    if (locks > 0)
+        pthread_mutex_destroy(&F->stats_lock);
+    free(F);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ counters and state */
+
+static void set_state(feed *f, wb_feed_state state, const char *error)
+{
+    feeds *F = f->owner;
+    pthread_mutex_lock(&F->stats_lock);
+    int changed = f->stats.state != state;
+    f->stats.state = state;
+    if (error)
+        snprintf(f->stats.last_error, sizeof f->stats.last_error, "%s", error);
+    pthread_mutex_unlock(&F->stats_lock);
+    if (changed)
+        request_wake(F);
+}
+
+static void mark_established(feed *f)
+{
+    feeds *F = f->owner;
+    pthread_mutex_lock(&F->stats_lock);
+    f->stats.connects++;
+    f->stats.ever_connected = 1;
+    pthread_mutex_unlock(&F->stats_lock);
+    set_state(f, WB_FEED_LIVE, NULL);
+}
+
+static void count_invalid(feed *f, const char *kind, const char *fmt, ...) WB_PRINTF(3, 4);
+static void count_invalid(feed *f, const char *kind, const char *fmt, ...)
+{
+    feeds *F = f->owner;
+    char key[160], why[200];
+    va_list ap;
+
+    pthread_mutex_lock(&F->stats_lock);
+    f->stats.invalid++;
+    pthread_mutex_unlock(&F->stats_lock);
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    invalid_key(f, kind, key, sizeof key);
+    log_limited(WB_LOG_WARN, "feed", key, "%s: invalid message: %s", f->name, why);
+}
+
+/* Takes ownership of `message` (one reference). */
+static void deliver(feed *f, json_t *message, size_t bytes)
+{
+    feeds *F = f->owner;
+    uint64_t mono = clock_mono_ms();
+    int64_t wall = clock_wall_ms();
+
+    handover_push(f->queue, message); /* drops (and counts) the oldest if the wall lags */
+    f->retry_attempt = 0;             /* the server works: the next loss retries quickly */
+    pthread_mutex_lock(&F->stats_lock);
+    f->stats.received++;
+    f->stats.bytes += bytes;
+    f->stats.last_message_mono_ms = mono ? mono : 1;
+    f->stats.last_message_wall_ms = wall;
+    pthread_mutex_unlock(&F->stats_lock);
+    request_wake(F);
+}
+
+/* ------------------------------------------------------------------ message reassembly */
+
+static void release_rx(feed *f)
+{
+    free(f->rx);
+    f->rx = NULL;
+    f->rx_len = f->rx_cap = 0;
+    f->rx_in_message = 0;
+    f->rx_skip_kind = NULL;
+}
+
+static void begin_message(feed *f, int binary)
+{
+    f->rx_len = 0;
+    f->rx_in_message = 1;
+    f->rx_skip_kind = binary ? "binary" : NULL;
+}
+
+/* Grows geometrically up to the limit; returns 0, or -1 if the chunk cannot be kept. */
+static int reserve_rx(feed *f, size_t needed)
+{
+    size_t limit = f->owner->opt.max_message_bytes;
+    if (needed <= f->rx_cap)
+        return 0;
+    size_t cap = f->rx_cap ? f->rx_cap : RX_INITIAL_BYTES;
+    while (cap < needed)
+        cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+    if (cap > limit)
+        cap = limit;
+    unsigned char *grown = realloc(f->rx, cap);
+    if (!grown)
+        return -1;
+    f->rx = grown;
+    f->rx_cap = cap;
+    return 0;
+}
+
+static void append_chunk(feed *f, const void *data, size_t len)
+{
+    size_t limit = f->owner->opt.max_message_bytes;
+    if (len > limit - f->rx_len) {
+        f->rx_skip_kind = "toobig";
+        f->rx_len = 0;
+        return;
+    }
+    if (reserve_rx(f, f->rx_len + len) < 0) {
+        f->rx_skip_kind = "nomem";
+        f->rx_len = 0;
+        return;
+    }
+    memcpy(f->rx + f->rx_len, data, len);
+    f->rx_len += len;
+}
+
+static void parse_message(feed *f)
+{
+    json_error_t error;
+    const char *text = f->rx ? (const char *)f->rx : "";
+    /* Duplicate keys are ambiguous (which one wins?), so such a message is refused; scalars
+     * are decoded only to be reported as "not an object" rather than as a syntax error. */
+    json_t *message =
+        json_loadb(text, f->rx_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
+
+    if (!message) {
+        count_invalid(f, "json", "not JSON (%s at byte %d)", error.text, error.position);
+        return;
+    }
+    if (!json_is_object(message)) {
+        json_decref(message);
+        count_invalid(f, "notobject", "not a JSON object");
+        return;
+    }
+    deliver(f, message, f->rx_len);
+}
+
+static void finish_message(feed *f)
+{
+    const char *skip = f->rx_skip_kind;
+    if (!skip)
+        parse_message(f);
+    else if (strcmp(skip, "binary") == 0)
+        count_invalid(f, skip, "binary frame");
+    else if (strcmp(skip, "toobig") == 0)
+        count_invalid(f, skip, "larger than %zu bytes", f->owner->opt.max_message_bytes);
+    else
+        count_invalid(f, skip, "out of memory while reassembling");
+    f->rx_len = 0;
+    f->rx_in_message = 0;
+    f->rx_skip_kind = NULL;
+    if (f->rx_cap > RX_KEEP_BYTES)
+        release_rx(f);
+}
+
+static void receive_fragment(feed *f, struct lws *wsi, const void *in, size_t len)
+{
+    if (lws_is_first_fragment(wsi) || !f->rx_in_message)
+        begin_message(f, lws_frame_is_binary(wsi));
+    if (!f->rx_skip_kind && len > 0)
+        append_chunk(f, in, len);
+    if (lws_is_final_fragment(wsi))
+        finish_message(f);
+}
+
+/* ------------------------------------------------------------------ connection lifecycle */
+
+static void connect_feed(feed *f);
+
+static void retry_due(lws_sorted_usec_list_t *sul)
+{
+    feed *f = lws_container_of(sul, feed, retry_timer);
+    if (!f->owner->closing)
+        connect_feed(f);
+}
+
+static void schedule_retry(feed *f)
+{
+    feeds *F = f->owner;
+    unsigned delay = backoff_delay_ms(f->retry_attempt, F->opt.backoff_base_ms,
+                                      F->opt.backoff_cap_ms, next_rand01(F));
+    if (f->retry_attempt < UINT_MAX)
+        f->retry_attempt++;
+    log_line(WB_LOG_DEBUG, "feed", "%s: reconnecting in %u ms", f->name, delay);
+    lws_sul_schedule(F->ctx, 0, &f->retry_timer, retry_due, (lws_usec_t)delay * LWS_US_PER_MS);
+}
+
+/* A server that is down keeps failing the same way: say so once, not every few seconds; and
+ * one that accepts and hangs up at once is rate-limited like any other hostile input. */
+static void log_connection_end(feed *f, const char *reason, int was_live)
+{
+    char key[160];
+    int repeated = strcmp(f->last_logged_error, reason) == 0;
+    wb_log_level level = (was_live || !repeated) ? WB_LOG_WARN : WB_LOG_DEBUG;
+    snprintf(key, sizeof key, "feed:%s:down", f->name);
+    log_limited(level, "feed", key, "%s: %s %s:%d: %s", f->name,
+                was_live ? "lost" : "cannot reach", f->address, f->port, reason);
+    snprintf(f->last_logged_error, sizeof f->last_logged_error, "%s", reason);
+}
+
+static void log_connection_up(feed *f)
+{
+    char key[160];
+    snprintf(key, sizeof key, "feed:%s:up", f->name);
+    log_limited(WB_LOG_INFO, "feed", key, "%s: connected to %s:%d", f->name, f->address,
+                f->port);
+}
+
+/* Every way an attempt can end (error, close, or just WSI_DESTROY after a failed handshake)
+ * lands here; only the first one for the current attempt counts. wsi NULL = no wsi exists. */
+static void connection_ended(feed *f, struct lws *wsi, const char *reason)
+{
+    if (!f->attempt_open || (wsi && f->wsi && f->wsi != wsi))
+        return;
+    int was_live = f->established;
+    if (f->attempt_error[0])
+        reason = f->attempt_error;
+    if (was_live && clock_mono_ms() - f->established_mono_ms >= STABLE_CONNECTION_MS)
+        f->retry_attempt = 0;
+    f->attempt_open = 0;
+    f->wsi = NULL;
+    f->established = 0;
+    release_rx(f);
+    if (f->owner->closing) {
+        set_state(f, WB_FEED_DOWN, NULL);
+        return;
+    }
+    log_connection_end(f, reason, was_live);
+    set_state(f, WB_FEED_DOWN, reason);
+    schedule_retry(f);
+}
+
+static void connect_feed(feed *f)
+{
+    feeds *F = f->owner;
+    struct lws_client_connect_info ci;
+
+    memset(&ci, 0, sizeof ci);
+    ci.context = F->ctx;
+    ci.vhost = f->vhost;
+    ci.address = f->address;
+    ci.port = f->port;
+    ci.path = f->path;
+    ci.host = f->host_header;
+    ci.ssl_connection = f->tls ? LCCSCF_USE_SSL : 0; /* verification stays on */
+    ci.protocol = NULL;          /* no subprotocol: plain servers (websocketd) must work */
+    ci.local_protocol_name = FEED_PROTOCOL;
+    ci.ietf_version_or_minus_one = -1;
+    ci.alpn = "http/1.1";        /* a websocket upgrade needs HTTP/1.1, never h2 */
+    ci.opaque_user_data = f;
+    ci.retry_and_idle_policy = &F->idle_policy;
+
+    f->wsi = NULL;
+    f->attempt_open = 1;
+    f->attempt_mono_ms = clock_mono_ms();
+    f->established = 0;
+    f->peer_close_code = -1;
+    f->attempt_error[0] = '\0';
+    release_rx(f);
+    set_state(f, WB_FEED_CONNECTING, NULL);
+
+    struct lws *wsi = lws_client_connect_via_info(&ci);
+    if (!f->attempt_open)
+        return; /* it already failed inside the call, and was handled */
+    if (!wsi) {
+        /* lws 4.1 resolves names synchronously and returns NULL when that fails. */
+        f->wsi = NULL;
+        connection_ended(f, NULL, "connect failed: unknown host or no route");
+        return;
+    }
+    f->wsi = wsi;
+}
+
+/* lws' reasons are terse and vary by phase; keep the meaning, lose the jargon. lws 4.1 says
+ * only "Unable to connect" when the TCP connect fails, whatever the errno was. */
+static void describe_connect_error(feed *f, struct lws *wsi, const char *lws_reason,
+                                   char *out, size_t size)
+{
+    char reason[ERROR_TEXT];
+    copy_printable(reason, sizeof reason, lws_reason ? lws_reason : "");
+    unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
+
+    if (strstr(reason, "REFUSED") || strstr(reason, "refused"))
+        snprintf(out, size, "connection refused");
+    else if (strcmp(reason, "Unable to connect") == 0)
+        snprintf(out, size, "connection refused or unreachable");
+    else if (status >= 100 && status != 101)
+        snprintf(out, size, "handshake failed: HTTP %u", status);
+    else if (strstr(reason, "imeout") || strstr(reason, "imed out"))
+        snprintf(out, size, "timed out");
+    else if (strstr(reason, "HS:") || strstr(reason, "andshake"))
+        snprintf(out, size, "handshake failed: %.120s", reason);
+    else if (f->tls && (strstr(reason, "SSL") || strstr(reason, "ssl") || strstr(reason, "tls")))
+        /* lws 4.1 says only "connect SSL err 1" here, and the peer certificate is already gone;
+         * its own error line (logged through lws_log_emit) names the verification failure. */
+        snprintf(out, size, "tls handshake failed (certificate not trusted or not for this "
+                            "host?)");
+    else if (reason[0])
+        snprintf(out, size, "connect failed: %.120s", reason);
+    else
+        snprintf(out, size, f->established ? "connection lost" : "connect failed");
+}
+
+/* An attempt that ends before the upgrade, without an error callback: lws closed it, either
+ * on its handshake timeout or because the server hung up. */
+static void describe_failed_handshake(feed *f, char *out, size_t size)
+{
+    uint64_t waited_ms = clock_mono_ms() - f->attempt_mono_ms;
+    if (waited_ms + 1000 >= (uint64_t)f->owner->opt.hangup_after_s * 1000)
+        snprintf(out, size, "handshake timed out after %llu s",
+                 (unsigned long long)(waited_ms / 1000));
+    else
+        snprintf(out, size, "handshake failed: connection closed by server");
+}
+
+static void describe_close(feed *f, char *out, size_t size)
+{
+    feeds *F = f->owner;
+    uint64_t silent_ms = clock_mono_ms() - f->last_rx_mono_ms;
+
+    if (f->peer_close_code >= 0)
+        snprintf(out, size, "closed by server (code %d)", f->peer_close_code);
+    else if (f->established && silent_ms + 1000 >= (uint64_t)F->opt.hangup_after_s * 1000)
+        snprintf(out, size, "no answer for %llu s (ping unanswered)",
+                 (unsigned long long)(silent_ms / 1000));
+    else if (f->established)
+        snprintf(out, size, "connection lost");
+    else
+        describe_failed_handshake(f, out, size);
+}
+
+static int append_extra_headers(feed *f, struct lws *wsi, void *in, size_t len)
+{
+    unsigned char **p = (unsigned char **)in;
+    unsigned char *end = *p + len;
+
+    for (size_t i = 0; i < f->header_count; i++) {
+        const char *value = f->header_values[i];
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)f->header_names[i],
+                                        (const unsigned char *)value, (int)strlen(value), p,
+                                        end)) {
+            snprintf(f->attempt_error, sizeof f->attempt_error,
+                     "handshake failed: header %.60s does not fit", f->header_names[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void note_peer_close(feed *f, const void *in, size_t len)
+{
+    const unsigned char *b = in;
+    f->peer_close_code = len >= 2 ? (b[0] << 8) | b[1] : 1005; /* 1005: no status given */
+}
+
+/* ------------------------------------------------------------------ stopping */
+
+static void grace_over(lws_sorted_usec_list_t *sul)
+{
+    feeds *F = lws_container_of(sul, feeds, grace_timer);
+    F->grace_over = 1;
+}
+
+/* Established connections get a close frame (1001 going away) on their next writable
+ * callback; half-open ones are killed at once. Runs from the service loop, outside any lws
+ * callback, because a synchronous kill re-enters the callback for that connection. */
+static void begin_close(feeds *F)
+{
+    if (F->closing)
+        return;
+    F->closing = 1;
+    for (size_t i = 0; i < F->count; i++) {
+        feed *f = &F->feeds[i];
+        lws_sul_cancel(&f->retry_timer);
+        if (!f->attempt_open || !f->wsi)
+            continue;
+        if (f->established) {
+            lws_close_reason(f->wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"stopping",
+                             8);
+            lws_callback_on_writable(f->wsi);
+        } else {
+            lws_set_timeout(f->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+        }
+    }
+    lws_sul_schedule(F->ctx, 0, &F->grace_timer, grace_over,
+                     (lws_usec_t)STOP_GRACE_MS * LWS_US_PER_MS);
+}
+
+static int all_connections_ended(const feeds *F)
+{
+    for (size_t i = 0; i < F->count; i++)
+        if (F->feeds[i].attempt_open)
+            return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ lws glue */
+
+static feed *feed_of(struct lws *wsi)
+{
+    return wsi ? lws_get_opaque_user_data(wsi) : NULL;
+}
+
+static int feed_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+                         void *in, size_t len)
+{
+    char why[ERROR_TEXT];
+    feed *f;
+    (void)user;
+
+    /* feeds_stop's lws_cancel_service lands here; returning makes lws_service return, and
+     * the service loop (outside any callback) then sees stop_requested and closes. */
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
+        return 0;
+    f = feed_of(wsi);
+    if (!f)
+        return 0;
+
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+        return append_extra_headers(f, wsi, in, len);
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        f->established = 1;
+        f->established_mono_ms = f->last_rx_mono_ms = clock_mono_ms();
+        f->last_logged_error[0] = '\0';
+        log_connection_up(f);
+        mark_established(f);
+        break;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        f->last_rx_mono_ms = clock_mono_ms();
+        /* Traffic proves the server alive as well as a pong would: a chatty server that
+         * ignores pings is not the silent one the idle policy is for. */
+        lws_validity_confirmed(wsi);
+        receive_fragment(f, wsi, in, len);
+        break;
+    case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+        f->last_rx_mono_ms = clock_mono_ms();
+        break;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        note_peer_close(f, in, len);
+        break;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        if (f->owner->closing)
+            return -1; /* sends the close frame set up in begin_close */
+        break;
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        describe_connect_error(f, wsi, in, why, sizeof why);
+        connection_ended(f, wsi, why);
+        break;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        describe_close(f, why, sizeof why);
+        connection_ended(f, wsi, why);
+        break;
+    case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+    case LWS_CALLBACK_WSI_DESTROY:
+        /* A handshake that hangs or is cut may end with nothing but these. */
+        describe_close(f, why, sizeof why);
+        connection_ended(f, wsi, why);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static const struct lws_protocols feed_protocols[] = {
+    {.name = FEED_PROTOCOL, .callback = feed_callback, .rx_buffer_size = RX_CHUNK_BYTES},
+    {0}, /* lws 4.1 has no LWS_PROTOCOL_LIST_TERM */
+};
+
+/* lws' own lines (errors only) go through our log, rate-limited: a broken TLS setup would
+ * otherwise print one per reconnect. */
+static void lws_log_emit(int level, const char *line)
+{
+    char clean[512];
+    copy_printable(clean, sizeof clean, line);
+    log_limited(level == LLL_ERR ? WB_LOG_ERROR : WB_LOG_WARN, "lws", "lws", "%s", clean);
+}
+
+static void base_creation_info(feeds *F, struct lws_context_creation_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->port = CONTEXT_PORT_NO_LISTEN;
+    info->protocols = feed_protocols;
+    info->options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info->gid = -1;
+    info->uid = -1;
+    info->user = F;
+    info->pt_serv_buf_size = SERVICE_BUFFER_BYTES;
+    /* A server that accepts TCP but never answers the handshake is given up on this fast. */
+    info->timeout_secs = F->opt.hangup_after_s;
+    info->connect_timeout_secs = F->opt.hangup_after_s;
+}
+
+/* One vhost per distinct CA file, because lws binds the client CA to the vhost: feeds that
+ * trust a private CA do not make the others trust it. */
+static int create_vhosts(feeds *F, char *err, size_t err_size)
+{
+    for (size_t i = 0; i < F->count; i++) {
+        feed *f = &F->feeds[i];
+        for (size_t j = 0; j < i && !f->vhost; j++) {
+            const char *a = F->feeds[j].ca_file, *b = f->ca_file;
+            if ((!a && !b) || (a && b && strcmp(a, b) == 0))
+                f->vhost = F->feeds[j].vhost;
+        }
+        if (f->vhost)
+            continue;
+        struct lws_context_creation_info info;
+        base_creation_info(F, &info);
+        snprintf(f->vhost_name, sizeof f->vhost_name, "wallboard-%zu", i);
+        info.vhost_name = f->vhost_name;
+        info.client_ssl_ca_filepath = f->ca_file;
+        f->vhost = lws_create_vhost(F->ctx, &info);
+        if (!f->vhost) {
+            set_error(err, err_size, "feed %s: cannot set up its client (tls/ca_file?)",
+                      f->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static struct lws_context *create_context(feeds *F, char *err, size_t err_size)
+{
+    struct lws_context_creation_info info;
+    base_creation_info(F, &info);
+    struct lws_context *ctx = lws_create_context(&info);
+    if (!ctx)
+        set_error(err, err_size, "cannot create the websocket client context");
+    return ctx;
+}
+
+static void publish_context(feeds *F, struct lws_context *ctx)
+{
+    pthread_mutex_lock(&F->ctx_lock);
+    F->ctx = ctx;
+    pthread_mutex_unlock(&F->ctx_lock);
+}
+
+/* Wakes feeds_start, which waits for the context (or the reason there is none). */
+static void publish_start(feeds *F, int result, const char *error)
+{
+    pthread_mutex_lock(&F->ctx_lock);
+    F->start_result = result;
+    snprintf(F->start_error, sizeof F->start_error, "%s", error ? error : "");
+    pthread_cond_broadcast(&F->started_cond);
+    pthread_mutex_unlock(&F->ctx_lock);
+}
+
+static void destroy_context(feeds *F)
+{
+    struct lws_context *ctx = F->ctx;
+    F->closing = 1; /* callbacks during destruction must not schedule anything */
+    for (size_t i = 0; i < F->count; i++)
+        lws_sul_cancel(&F->feeds[i].retry_timer);
+    lws_sul_cancel(&F->grace_timer);
+    publish_context(F, NULL); /* feeds_stop must not cancel a context being destroyed */
+    lws_context_destroy(ctx);
+}
+
+static void *network_thread(void *arg)
+{
+    feeds *F = arg;
+    char err[ERROR_TEXT] = "";
+
+    struct lws_context *ctx = create_context(F, err, sizeof err);
+    if (!ctx) {
+        publish_start(F, -1, err);
+        return NULL;
+    }
+    publish_context(F, ctx);
+    if (create_vhosts(F, err, sizeof err) < 0) {
+        destroy_context(F);
+        publish_start(F, -1, err);
+        return NULL;
+    }
+    publish_start(F, 1, NULL);
+
+    seed_rand(F);
+    for (size_t i = 0; i < F->count; i++)
+        connect_feed(&F->feeds[i]);
+    while (!F->grace_over) {
+        if (atomic_load(&F->stop_requested))
+            begin_close(F);
+        if (F->closing && all_connections_ended(F))
+            break;
+        if (lws_service(F->ctx, 0) < 0) {
+            log_line(WB_LOG_ERROR, "feed", "websocket service failed; feeds stop");
+            break;
+        }
+    }
+    destroy_context(F);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ public API */
+
+int feeds_start(feeds *F, char *err, size_t err_size)
+{
+    if (F->thread_running) {
+        set_error(err, err_size, "feeds already started");
+        return -1;
+    }
+    lws_set_log_level(LLL_ERR, lws_log_emit);
+    atomic_store(&F->stop_requested, 0);
+    F->start_result = 0;
+    F->closing = 0;
+    F->grace_over = 0;
+    if (pthread_create(&F->thread, NULL, network_thread, F) != 0) {
+        set_error(err, err_size, "cannot start the network thread");
+        return -1;
+    }
+    pthread_mutex_lock(&F->ctx_lock);
+    while (F->start_result == 0)
+        pthread_cond_wait(&F->started_cond, &F->ctx_lock);
+    int result = F->start_result;
+    pthread_mutex_unlock(&F->ctx_lock);
+    if (result < 0) {
+        pthread_join(F->thread, NULL);
+        set_error(err, err_size, "%s", F->start_error);
+        return -1;
+    }
+    F->thread_running = 1;
+    return 0;
+}
+
+void feeds_stop(feeds *F)
+{
+    if (!F || !F->thread_running)
+        return;
+    atomic_store(&F->stop_requested, 1);
+    pthread_mutex_lock(&F->ctx_lock);
+    if (F->ctx)
+        lws_cancel_service(F->ctx); /* the one lws call that is safe from another thread */
+    pthread_mutex_unlock(&F->ctx_lock);
+    pthread_join(F->thread, NULL);
+    F->thread_running = 0;
+}
+
+void feeds_destroy(feeds *F)
+{
+    if (!F)
+        return;
+    feeds_stop(F);
+    for (size_t i = 0; i < F->count; i++)
+        free_feed(&F->feeds[i]);
+    free(F->feeds);
+    pthread_cond_destroy(&F->started_cond);
+    pthread_mutex_destroy(&F->ctx_lock);
+    pthread_mutex_destroy(&F->stats_lock);
+    free(F);
+}
+
+static int any_queued(feeds *F)
+{
+    for (size_t i = 0; i < F->count; i++)
+        if (handover_length(F->feeds[i].queue) > 0)
+            return 1;
+    return 0;
+}
+
+size_t feeds_drain(feeds *F, feeds_message_fn fn, void *ctx, size_t max)
+{
+    size_t handed = 0;
+
+    /* Cleared before popping, so a message pushed from now on wakes the main thread again. */
+    atomic_store(&F->wake_pending, 0);
+    for (size_t k = 0; k < F->count; k++) {
+        /* A limited drain starts where the last one stopped, so one flooding feed cannot
+         * starve the feeds after it. */
+        size_t idx = (F->drain_next + k) % F->count;
+        feed *f = &F->feeds[idx];
+        /* "All" means what is queued now: a flood must not keep the main thread here. */
+        size_t budget = max == 0 ? handover_length(f->queue) : max - handed;
+        json_t *message;
+        while (budget > 0 && (message = handover_pop(f->queue)) != NULL) {
+            budget--;
+            if (fn)
+                fn(ctx, idx, message);
+            json_decref(message);
+            handed++;
+        }
+        if (max != 0 && handed >= max) {
+            F->drain_next = (idx + 1) % F->count;
+            break;
+        }
+    }
+    /* Whatever the limit left behind must not wait for the next network event. */
+    if (max != 0 && handed >= max && any_queued(F))
+        request_wake(F);
+    return handed;
+}
+
+void feeds_stats(feeds *F, size_t feed_index, feed_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!F || feed_index >= F->count)
+        return;
+    feed *f = &F->feeds[feed_index];
+    pthread_mutex_lock(&F->stats_lock);
+    *out = f->stats;
+    pthread_mutex_unlock(&F->stats_lock);
+    out->dropped = handover_dropped(f->queue);
+}
+
+size_t feeds_count(const feeds *F)
+{
+    return F ? F->count : 0;
+}

@@ -1,6 +1,5 @@
-/* handover.c: a bounded FIFO of parsed messages from the network thread to the main thread.
- * It must never block the producer behind a slow consumer or grow without bound: when full,
- * the oldest message is dropped. */
+/* handover.c: the bounded FIFO of parsed messages from the network thread to the main thread.
+ * It must never block the producer on a slow consumer nor grow: when full, the oldest goes. */
 #include "handover.h"
 
 #include <pthread.h>
