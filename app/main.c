@@ -255,8 +255,9 @@ static void run(wall *w)
 
 static void shutdown_wall(wall *w)
 {
-    if (w->feeds) feeds_stop(w->feeds);
+    /* Outputs first: they show the wall as it was, not with its connections closing. */
     if (w->render) write_outputs(w);
+    if (w->feeds) feeds_stop(w->feeds);
     tiles_destroy(w);
     if (w->feeds) feeds_destroy(w->feeds);
     if (w->text) text_close(w->text);

@@ -15,10 +15,9 @@ static json_t *iso_time_or_null(int64_t epoch_ms)
     time_t secs = (time_t)(epoch_ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    char text[40];
-    snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000));
-    return json_string(text);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    return json_sprintf("%s.%03dZ", date, (int)(epoch_ms % 1000));
 }
 
 static const char *feed_state_name(wb_feed_state s)
@@ -32,10 +31,18 @@ static const char *feed_state_name(wb_feed_state s)
     return "unknown";
 }
 
+/* Some servers take tokens in the query string: --state shows only that there is one. */
+static json_t *public_url(const char *url)
+{
+    const char *query = strchr(url, '?');
+    if (!query) return json_string(url);
+    return json_sprintf("%.*s?\xe2\x80\xa6", (int)(query - url), url);
+}
+
 static json_t *feed_json(const wall_feed *cfg, const feed_stats *fs)
 {
-    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
-                     "name", cfg->name, "url", cfg->url, "state", feed_state_name(fs->state),
+    return json_pack("{s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
+                     "name", cfg->name, "url", public_url(cfg->url), "state", feed_state_name(fs->state),
                      "connects", (json_int_t)fs->connects, "received", (json_int_t)fs->received,
                      "dropped", (json_int_t)fs->dropped, "invalid", (json_int_t)fs->invalid,
                      "bytes", (json_int_t)fs->bytes,
@@ -70,7 +77,7 @@ static json_t *tile_json(const wall *w, const struct wb_host *t)
                           "matched", (json_int_t)t->matched, "overflow", t->overflow);
     if (!o) return NULL;
     json_object_set_new(o, "feed", feed ? json_string(feed->name) : json_null());
-    json_object_set_new(o, "url", feed ? json_string(feed->url) : json_null());
+    json_object_set_new(o, "url", feed ? public_url(feed->url) : json_null());
     if (t->cfg->title) json_object_set_new(o, "title", json_string(t->cfg->title));
     if (t->error[0]) json_object_set_new(o, "error", json_string(t->error));
     json_object_set_new(o, "values", tile_values(t));
