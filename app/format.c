@@ -1,5 +1,5 @@
 /* format.c: numbers and ages as text for the wall, decimal-exact and snprintf-like.
- * Never depends on the locale or SDL, and never shows a number that reads wrong ("-0", cut digits). */
+ * Never depends on the locale or SDL; never shows a number that reads wrong ("-0", cut digits). */
 #include "format.h"
 
 #include <math.h>
@@ -187,20 +187,28 @@ static int led_dashes(int max_digits, char *buf, size_t size)
     return finish(&o);
 }
 
-/* "12.3k": one decimal if it fits, else none; 0 and the text in tmp, or -1 if no suffix does. */
+static int all_zero(const char *s)
+{
+    for (; *s; s++)
+        if (*s != '0' && *s != '.' && *s != '-')
+            return 0;
+    return 1;
+}
+
+/* "12.3k": one decimal if it fits, else none. 0 with the text in tmp, or -1 if no suffix
+ * gives a faithful number of at most max_digits positions. */
 static int led_compact(double value, int max_digits, char *tmp, size_t tmp_size)
 {
     double scale = 1.0;
     for (int n = 0; led_suffix[n]; n++) {
         scale *= 1000.0;
-        double scaled = value / scale;
-        if (fabs(scaled) < 1.0)
-            return -1; /* would read "0.0k": a wrong-looking number */
         for (int dec = 1; dec >= 0; dec--) {
-            int len = format_number(scaled, dec, NULL, tmp, tmp_size - 1);
+            int len = format_number(value / scale, dec, NULL, tmp, tmp_size - 1);
             const char *digits = tmp[0] == '-' ? tmp + 1 : tmp;
             if (strcspn(digits, ".") > 3)
-                break; /* 999.96k rounds to 1000.0k: try the next suffix */
+                break; /* 999.96k rounds to 1000.0k: the next suffix says it better */
+            if (all_zero(digits))
+                return -1; /* "0k" for 12 reads wrong; larger suffixes only get smaller */
             tmp[len] = led_suffix[n];
             tmp[len + 1] = '\0';
             if (led_positions(tmp) <= max_digits)

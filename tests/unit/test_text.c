@@ -1,0 +1,629 @@
+/* test_text.c: LED digits, fallback text, shapes, events and screenshots on a headless
+ * software renderer, checked pixel by pixel. Never needs a display, and never leaves one open. */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+
+#include "draw.h"
+#include "fonts.h"
+#include "render.h"
+#include "text.h"
+
+#define FONTS_LIST WB_SOURCE_DIR "/fonts/fonts.list"
+#define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define NOTO "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+/* 환자 候诊 Waiting */
+#define MIXED "\xED\x99\x98\xEC\x9E\x90 \xE5\x80\x99\xE8\xAF\x8A Waiting"
+
+static const wb_color BG = {0, 0, 0, 255};
+static const wb_color LIT = {255, 40, 40, 255};
+static const wb_color GHOST = {60, 10, 10, 255};
+static const wb_color WHITE = {255, 255, 255, 255};
+
+/* A headless 640x360 output with the wall's fonts: what every drawing test starts from. */
+typedef struct fixture {
+    render *r;
+    text *t;
+    font_set fonts;
+} fixture;
+
+static int fixture_setup(void **state)
+{
+    static fixture f;
+    char err[256] = "";
+    memset(&f, 0, sizeof f);
+    render_options opt = {.headless = 1, .width = 640, .height = 360, .background = BG};
+    f.r = render_open(&opt, err, sizeof err);
+    if (!f.r) {
+        fprintf(stderr, "render_open: %s\n", err);
+        return -1;
+    }
+    if (fonts_load_list(FONTS_LIST, &f.fonts, err, sizeof err) != 0) {
+        fprintf(stderr, "fonts_load_list: %s\n", err);
+        return -1;
+    }
+    f.t = text_open(&f.fonts, render_renderer(f.r), err, sizeof err);
+    if (!f.t) {
+        fprintf(stderr, "text_open: %s\n", err);
+        return -1;
+    }
+    render_begin_tile(f.r, (wb_rect){0, 0, 640, 360}, BG);
+    *state = &f;
+    return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+    fixture *f = *state;
+    text_close(f->t);
+    fonts_free(&f->fonts);
+    render_close(f->r);
+    return 0;
+}
+
+/* The current frame (caller frees). */
+static SDL_Surface *read_frame(render *r)
+{
+    int w, h;
+    render_size(r, &w, &h);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    assert_non_null(s);
+    assert_int_equal(SDL_RenderReadPixels(render_renderer(r), NULL, SDL_PIXELFORMAT_ARGB8888,
+                                          s->pixels, s->pitch), 0);
+    return s;
+}
+
+static wb_color pixel(const SDL_Surface *s, int x, int y)
+{
+    Uint32 p = ((const Uint32 *)((const Uint8 *)s->pixels + (size_t)y * (size_t)s->pitch))[x];
+    wb_color c = {(uint8_t)(p >> 16), (uint8_t)(p >> 8), (uint8_t)p, (uint8_t)(p >> 24)};
+    return c;
+}
+
+static int same_rgb(wb_color a, wb_color b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
+static int inside(wb_rect b, int x, int y)
+{
+    return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h;
+}
+
+/* Pixel counts of a colour inside and outside a box, and of anything but BG outside. */
+typedef struct census {
+    int color_in, color_out, other_out;
+    int min_x, max_x; /* columns with anything but BG */
+} census;
+
+static census count_pixels(const SDL_Surface *s, wb_rect box, wb_color color)
+{
+    census c = {0, 0, 0, s->w, -1};
+    for (int y = 0; y < s->h; y++) {
+        for (int x = 0; x < s->w; x++) {
+            wb_color p = pixel(s, x, y);
+            int in = inside(box, x, y);
+            if (same_rgb(p, color))
+                *(in ? &c.color_in : &c.color_out) += 1;
+            if (!same_rgb(p, BG)) {
+                c.other_out += !in;
+                c.min_x = x < c.min_x ? x : c.min_x;
+                c.max_x = x > c.max_x ? x : c.max_x;
+            }
+        }
+    }
+    return c;
+}
+
+static void clear(fixture *f)
+{
+    render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, BG);
+}
+
+/* ---- fonts.list ------------------------------------------------------------------------ */
+
+static void test_fonts_list(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(f->fonts.count[WB_FONT_LED], 1);
+    assert_int_equal(f->fonts.count[WB_FONT_LABEL], 3);
+    assert_int_equal(f->fonts.count[WB_FONT_LABEL_BOLD], 3);
+    assert_non_null(strstr(f->fonts.chain[WB_FONT_LED][0].path, "DSEG7Classic-Bold.ttf"));
+    assert_int_equal(f->fonts.chain[WB_FONT_LABEL][0].face_index, 1);
+    assert_int_equal(f->fonts.chain[WB_FONT_LABEL][1].face_index, 2);
+    assert_string_equal(f->fonts.chain[WB_FONT_LABEL][2].package, "fonts-dejavu-core");
+    assert_non_null(strstr(f->fonts.chain[WB_FONT_LABEL_BOLD][0].path, "NotoSansCJK-Bold"));
+}
+
+static int load_list_text(const char *content, font_set *set, char *err, size_t err_size)
+{
+    char path[] = "/tmp/wb_fonts_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fputs(content, fp);
+    fclose(fp);
+    int rc = fonts_load_list(path, set, err, err_size);
+    remove(path);
+    return rc;
+}
+
+static void test_fonts_list_errors(void **state)
+{
+    (void)state;
+    font_set set;
+    char err[256];
+    /* A missing file is skipped; a role left empty names the package to install. */
+    assert_int_equal(load_list_text("led /nonexistent/DSEG7.ttf 0 fonts-dseg\n"
+                                    "label " DEJAVU " 0 fonts-dejavu-core\n"
+                                    "label_bold " DEJAVU " 0 fonts-dejavu-core\n",
+                                    &set, err, sizeof err), -1);
+    assert_non_null(strstr(err, "fonts-dseg"));
+    assert_non_null(strstr(err, "led"));
+    assert_int_equal(load_list_text("led " DEJAVU " 0 x\nlabel /nope 1 fonts-noto-cjk\n"
+                                    "label " DEJAVU " 0 fonts-dejavu-core\n"
+                                    "label_bold " DEJAVU " 0 fonts-dejavu-core # bold\n",
+                                    &set, err, sizeof err), 0);
+    assert_int_equal(set.count[WB_FONT_LABEL], 1);
+    fonts_free(&set);
+    assert_int_equal(load_list_text("label " DEJAVU "\n", &set, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":1:"));
+    assert_int_equal(load_list_text("italic " DEJAVU " 0 x\n", &set, err, sizeof err), -1);
+    assert_non_null(strstr(err, "italic"));
+    assert_int_equal(fonts_load_list("/nonexistent/fonts.list", &set, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/fonts.list"));
+}
+
+/* ---- LED ------------------------------------------------------------------------------ */
+
+static void test_led_in_box(void **state)
+{
+    fixture *f = *state;
+    wb_rect box = {40, 60, 560, 130};
+    clear(f);
+    /* "1234" at the box height (130 px) is ~430 px wide: height-limited. */
+    assert_int_equal(text_draw_led(f->t, "1234", box, WB_ALIGN_CENTER, LIT, 1, GHOST), 0);
+    SDL_Surface *s = read_frame(f->r);
+    census lit = count_pixels(s, box, LIT);
+    census ghost = count_pixels(s, box, GHOST);
+    assert_true(lit.color_in > 2000);
+    assert_int_equal(lit.other_out, 0); /* nothing at all outside the box */
+    assert_true(ghost.color_in > 1000);  /* unlit segments of "1", "2", "3", "4" */
+    assert_int_equal(ghost.color_out, 0);
+    /* Centred: the margins left and right differ by a few pixels at most. */
+    int left = lit.min_x - box.x, right = box.x + box.w - 1 - lit.max_x;
+    assert_true(abs(left - right) <= 12);
+    SDL_FreeSurface(s);
+}
+
+static void test_led_width_limited(void **state)
+{
+    fixture *f = *state;
+    wb_rect box = {20, 100, 200, 150};
+    clear(f);
+    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST), 1);
+    SDL_Surface *s = read_frame(f->r);
+    census lit = count_pixels(s, box, LIT);
+    assert_true(lit.color_in > 500);
+    assert_int_equal(lit.other_out, 0);
+    assert_true(box.x + box.w - 1 - lit.max_x <= 12); /* right aligned */
+    SDL_FreeSurface(s);
+    /* The same call again comes from the caches and draws the same pixels. */
+    clear(f);
+    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST), 1);
+    s = read_frame(f->r);
+    census again = count_pixels(s, box, LIT);
+    assert_int_equal(again.color_in, lit.color_in);
+    SDL_FreeSurface(s);
+}
+
+/* A leading space is drawn as DSEG7's full-width blank, so the lit "8" lands exactly on its
+ * ghost: no ghost pixel remains visible in the right half. */
+static void test_led_space_keeps_ghost_aligned(void **state)
+{
+    fixture *f = *state;
+    wb_rect box = {0, 0, 640, 300};
+    clear(f);
+    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 1, GHOST), 0);
+    SDL_Surface *s = read_frame(f->r);
+    census all = count_pixels(s, box, GHOST);
+    int mid = (all.min_x + all.max_x) / 2;
+    wb_rect left = {0, 0, mid, 300}, right = {mid, 0, 640 - mid, 300};
+    assert_true(count_pixels(s, left, GHOST).color_in > 1000);
+    assert_int_equal(count_pixels(s, right, GHOST).color_in, 0);
+    assert_true(count_pixels(s, right, LIT).color_in > 1000);
+    assert_int_equal(count_pixels(s, left, LIT).color_in, 0);
+    SDL_FreeSurface(s);
+    /* Without ghosts only the lit digit is drawn. */
+    clear(f);
+    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 0, GHOST), 0);
+    s = read_frame(f->r);
+    assert_int_equal(count_pixels(s, box, GHOST).color_in, 0);
+    SDL_FreeSurface(s);
+}
+
+/* DSEG7 has no ',' : it becomes a blank cell, not a .notdef box, and the digits after it stay
+ * on their ghosts. */
+static void test_led_unsupported_char_is_blank(void **state)
+{
+    fixture *f = *state;
+    wb_rect box = {10, 10, 620, 150};
+    clear(f);
+    assert_true(text_draw_led(f->t, "1,234", box, WB_ALIGN_LEFT, LIT, 1, GHOST) >= 0);
+    SDL_Surface *a = read_frame(f->r);
+    clear(f);
+    assert_true(text_draw_led(f->t, "1 234", box, WB_ALIGN_LEFT, LIT, 1, GHOST) >= 0);
+    SDL_Surface *b = read_frame(f->r);
+    assert_int_equal(memcmp(a->pixels, b->pixels, (size_t)a->pitch * (size_t)a->h), 0);
+    SDL_FreeSurface(a);
+    SDL_FreeSurface(b);
+}
+
+/* Many distinct strings and sizes: the caches evict and stay usable. */
+static void test_cache_churn(void **state)
+{
+    fixture *f = *state;
+    char buf[32];
+    for (int i = 0; i < 700; i++) {
+        snprintf(buf, sizeof buf, "%d", i * 7919);
+        wb_rect box = {0, 0, 100 + i % 300, 20 + i % 200};
+        assert_true(text_draw_led(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST) >= 0);
+        assert_true(text_draw(f->t, WB_FONT_LABEL, 0, buf, box, WB_ALIGN_LEFT, WHITE) >= 0);
+    }
+}
+
+static void test_led_degenerate(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(text_draw_led(f->t, "", (wb_rect){0, 0, 100, 50}, 0, LIT, 1, GHOST), 0);
+    assert_int_equal(text_draw_led(f->t, "12", (wb_rect){0, 0, 0, 50}, 0, LIT, 1, GHOST), 1);
+    assert_int_equal(text_draw_led(f->t, "12345678", (wb_rect){0, 0, 4, 50}, 0, LIT, 1, GHOST), 1);
+    assert_int_equal(text_draw_led(NULL, "1", (wb_rect){0, 0, 10, 10}, 0, LIT, 1, GHOST), -1);
+}
+
+/* ---- labels --------------------------------------------------------------------------- */
+
+static void utf8_codepoints(const char *s, Uint32 *out, int *n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    *n = 0;
+    while (*u) {
+        int len = *u < 0x80 ? 1 : *u < 0xE0 ? 2 : *u < 0xF0 ? 3 : 4;
+        Uint32 c = len == 1 ? *u : len == 2 ? (*u & 0x1Fu) : len == 3 ? (*u & 0x0Fu) : (*u & 7u);
+        for (int i = 1; i < len; i++)
+            c = (c << 6) | (u[i] & 0x3Fu);
+        out[(*n)++] = c;
+        u += len;
+    }
+}
+
+static void test_mixed_script(void **state)
+{
+    fixture *f = *state;
+    int w_mixed, h_mixed, w_latin, h_latin;
+    assert_int_equal(text_measure(f->t, WB_FONT_LABEL, 32, MIXED, &w_mixed, &h_mixed), 0);
+    assert_int_equal(text_measure(f->t, WB_FONT_LABEL, 32, " Waiting", &w_latin, &h_latin), 0);
+    /* Four CJK ideographs/syllables at 32 px are ~32 px each. */
+    assert_true(w_mixed > w_latin + 4 * 28);
+    assert_true(h_mixed >= h_latin);
+    /* No .notdef box: every code point has a glyph in some face of the chain. */
+    Uint32 cps[64];
+    int n;
+    utf8_codepoints(MIXED, cps, &n);
+    assert_int_equal(n, 13);
+    TTF_Font *faces[FONTS_MAX_CHAIN];
+    for (int k = 0; k < f->fonts.count[WB_FONT_LABEL]; k++) {
+        const font_face *ff = &f->fonts.chain[WB_FONT_LABEL][k];
+        faces[k] = TTF_OpenFontIndex(ff->path, 16, ff->face_index);
+        assert_non_null(faces[k]);
+    }
+    for (int i = 0; i < n; i++) {
+        int provided = 0;
+        for (int k = 0; k < f->fonts.count[WB_FONT_LABEL]; k++)
+            provided |= TTF_GlyphIsProvided32(faces[k], cps[i]) != 0;
+        assert_true(provided);
+    }
+    for (int k = 0; k < f->fonts.count[WB_FONT_LABEL]; k++)
+        TTF_CloseFont(faces[k]);
+    /* And it draws, inside its box. */
+    clear(f);
+    wb_rect box = {10, 10, 600, 60};
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 0, MIXED, box, WB_ALIGN_LEFT, WHITE), 0);
+    SDL_Surface *s = read_frame(f->r);
+    census c = count_pixels(s, box, WHITE);
+    assert_true(c.color_in > 300);
+    assert_int_equal(c.other_out, 0);
+    SDL_FreeSurface(s);
+}
+
+/* A chain whose first face lacks Hangul (DejaVu) must hand the Hangul run to the next face:
+ * the line measures the same as with that face alone, not as DejaVu's .notdef boxes. */
+static void test_fallback_runs(void **state)
+{
+    fixture *f = *state;
+    font_set latin_first, noto_only;
+    memset(&latin_first, 0, sizeof latin_first);
+    memset(&noto_only, 0, sizeof noto_only);
+    for (int role = 0; role < 3; role++) {
+        latin_first.chain[role][0] = (font_face){DEJAVU, 0, "fonts-dejavu-core"};
+        latin_first.chain[role][1] = (font_face){NOTO, 1, "fonts-noto-cjk"};
+        latin_first.count[role] = 2;
+        noto_only.chain[role][0] = (font_face){NOTO, 1, "fonts-noto-cjk"};
+        noto_only.count[role] = 1;
+    }
+    char err[256];
+    text *a = text_open(&latin_first, render_renderer(f->r), err, sizeof err);
+    text *b = text_open(&noto_only, render_renderer(f->r), err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    int wa, ha, wb, hb, wlat, hlat;
+    const char *hangul = "\xED\x99\x98\xEC\x9E\x90"; /* 환자 */
+    assert_int_equal(text_measure(a, WB_FONT_LABEL, 40, hangul, &wa, &ha), 0);
+    assert_int_equal(text_measure(b, WB_FONT_LABEL, 40, hangul, &wb, &hb), 0);
+    assert_int_equal(wa, wb);
+    /* Mixed: DejaVu's "ab" plus Noto's Hangul, on one baseline as tall as the taller face. */
+    assert_int_equal(text_measure(a, WB_FONT_LABEL, 40, "ab", &wlat, &hlat), 0);
+    assert_int_equal(text_measure(a, WB_FONT_LABEL, 40, "ab\xED\x99\x98\xEC\x9E\x90", &wa, &ha), 0);
+    assert_int_equal(wa, wlat + wb);
+    assert_true(ha >= hb && ha >= hlat);
+    clear(f);
+    assert_int_equal(text_draw(a, WB_FONT_LABEL, 40, "ab\xED\x99\x98\xEC\x9E\x90",
+                               (wb_rect){0, 0, 640, 80}, WB_ALIGN_LEFT, WHITE), 0);
+    SDL_Surface *s = read_frame(f->r);
+    census c = count_pixels(s, (wb_rect){0, 0, 640, 80}, WHITE);
+    assert_true(c.max_x > wlat + wb / 2); /* the Hangul run was drawn after the Latin one */
+    SDL_FreeSurface(s);
+    text_close(a);
+    text_close(b);
+}
+
+static void test_label_shrink_and_cut(void **state)
+{
+    fixture *f = *state;
+    const char *label = "Waiting room";
+    int w, h;
+    assert_int_equal(text_measure(f->t, WB_FONT_LABEL, 40, label, &w, &h), 0);
+    /* Fits at its size. */
+    wb_rect box = {0, 0, w + 10, 60};
+    clear(f);
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 40, label, box, WB_ALIGN_LEFT, WHITE), 0);
+    /* 80 % of the width: shrunk, still inside. */
+    box.w = w * 8 / 10;
+    clear(f);
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 40, label, box, WB_ALIGN_RIGHT, WHITE), 1);
+    SDL_Surface *s = read_frame(f->r);
+    census c = count_pixels(s, box, WHITE);
+    assert_true(c.color_in > 100);
+    assert_int_equal(c.other_out, 0);
+    SDL_FreeSurface(s);
+    /* 30 %: below the 60 % floor, so cut with an ellipsis, still inside. */
+    box.w = w * 3 / 10;
+    clear(f);
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 40, label, box, WB_ALIGN_CENTER, WHITE), 1);
+    s = read_frame(f->r);
+    c = count_pixels(s, box, WHITE);
+    assert_true(c.color_in > 20);
+    assert_int_equal(c.other_out, 0);
+    SDL_FreeSurface(s);
+    /* Size 0 fits the box height; empty text draws nothing. */
+    clear(f);
+    box = (wb_rect){0, 100, 600, 50};
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL_BOLD, 0, label, box, WB_ALIGN_LEFT, WHITE), 0);
+    s = read_frame(f->r);
+    assert_int_equal(count_pixels(s, box, WHITE).other_out, 0);
+    SDL_FreeSurface(s);
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 0, "", box, WB_ALIGN_LEFT, WHITE), 0);
+    assert_int_equal(text_measure(f->t, WB_FONT_LABEL, 0, label, &w, &h), -1);
+}
+
+static void test_font_handle(void **state)
+{
+    fixture *f = *state;
+    void *a = text_font(f->t, WB_FONT_LED, 48);
+    assert_non_null(a);
+    assert_ptr_equal(text_font(f->t, WB_FONT_LED, 48), a);
+    assert_ptr_not_equal(text_font(f->t, WB_FONT_LABEL, 48), a);
+    assert_int_equal(TTF_FontHeight(a), 48); /* DSEG7: one em tall */
+    /* Many sizes through the caches: handed-out fonts stay open (pinned) meanwhile. */
+    for (int size = 10; size < 120; size++)
+        text_draw_led(f->t, "88", (wb_rect){0, 0, 400, size}, 0, LIT, 1, GHOST);
+    assert_int_equal(TTF_FontHeight(a), 48);
+    text_flush_cache(f->t);
+    assert_int_equal(text_draw_led(f->t, "1", (wb_rect){0, 0, 400, 80}, 0, LIT, 1, GHOST), 0);
+}
+
+/* ---- shapes --------------------------------------------------------------------------- */
+
+static void test_bar_and_sparkline(void **state)
+{
+    fixture *f = *state;
+    SDL_Renderer *ren = render_renderer(f->r);
+    wb_color accent = {0, 200, 255, 255};
+    wb_rect bar = {20, 20, 200, 20};
+    clear(f);
+    draw_bar(ren, bar, 0.5, accent);
+    SDL_Surface *s = read_frame(f->r);
+    assert_true(same_rgb(pixel(s, 30, 30), accent));
+    wb_color track = pixel(s, 200, 30);
+    assert_false(same_rgb(track, accent));
+    assert_false(same_rgb(track, BG)); /* a dim track */
+    assert_true(same_rgb(pixel(s, 10, 30), BG));
+    SDL_FreeSurface(s);
+
+    wb_rect spark = {20, 100, 300, 100};
+    double v[] = {1, 3, 2, NAN, NAN, 5, 4, 6, NAN, 2};
+    clear(f);
+    draw_sparkline(ren, spark, v, (int)(sizeof v / sizeof v[0]), accent);
+    s = read_frame(f->r);
+    census c = count_pixels(s, spark, accent);
+    assert_true(c.color_in > 200);
+    assert_int_equal(c.other_out, 0);
+    /* The gap: no pixel in the column halfway between samples 3 and 4. */
+    int gap_x = spark.x + (int)(spark.w * 3.5 / 9);
+    int in_gap = 0;
+    for (int y = spark.y; y < spark.y + spark.h; y++)
+        in_gap += same_rgb(pixel(s, gap_x, y), accent);
+    assert_int_equal(in_gap, 0);
+    SDL_FreeSurface(s);
+    /* Sharp peaks: the line stays inside its rect, and the caller's clip comes back. */
+    double peaks[] = {0, 10, 0, 10, 0, 10, 0};
+    wb_rect small = {400, 100, 60, 40};
+    clear(f);
+    SDL_Rect tile = {300, 50, 300, 300};
+    SDL_RenderSetClipRect(ren, &tile);
+    draw_sparkline(ren, small, peaks, 7, accent);
+    SDL_Rect back;
+    SDL_RenderGetClipRect(ren, &back);
+    assert_true(SDL_RectEquals(&back, &tile));
+    SDL_RenderSetClipRect(ren, NULL);
+    s = read_frame(f->r);
+    c = count_pixels(s, small, accent);
+    assert_true(c.color_in > 50);
+    assert_int_equal(c.other_out, 0);
+    SDL_FreeSurface(s);
+}
+
+/* ---- render --------------------------------------------------------------------------- */
+
+static void test_screenshot(void **state)
+{
+    fixture *f = *state;
+    wb_color tile_bg = {20, 20, 24, 255};
+    render_clear(f->r);
+    render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, tile_bg);
+    text_draw(f->t, WB_FONT_LABEL_BOLD, 0, MIXED, (wb_rect){20, 10, 600, 50}, WB_ALIGN_LEFT,
+              (wb_color){200, 200, 200, 255});
+    text_draw_led(f->t, "12:34.5", (wb_rect){20, 80, 600, 180}, WB_ALIGN_CENTER, LIT, 1, GHOST);
+    text_draw_led(f->t, " -7", (wb_rect){20, 280, 200, 70}, WB_ALIGN_LEFT, LIT, 1, GHOST);
+    render_end_tile(f->r);
+    unsigned long before = render_presented_frames(f->r);
+    render_present(f->r);
+    assert_int_equal(render_presented_frames(f->r), before + 1);
+    char err[256];
+    const char *path = TEST_OUT_DIR "/test_text_led.png";
+    assert_int_equal(render_screenshot(f->r, path, err, sizeof err), 0);
+    SDL_Surface *png = IMG_Load(path);
+    assert_non_null(png);
+    SDL_Surface *argb = SDL_ConvertSurfaceFormat(png, SDL_PIXELFORMAT_ARGB8888, 0);
+    assert_non_null(argb);
+    assert_int_equal(argb->w, 640);
+    assert_int_equal(argb->h, 360);
+    assert_true(same_rgb(pixel(argb, 2, 2), tile_bg));
+    census lit = count_pixels(argb, (wb_rect){20, 80, 600, 180}, LIT);
+    assert_true(lit.color_in > 2000);
+    assert_int_equal(pixel(argb, 2, 2).a, 255);
+    SDL_FreeSurface(argb);
+    SDL_FreeSurface(png);
+    assert_int_equal(render_screenshot(f->r, "/nonexistent/dir/x.png", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/dir/x.png"));
+}
+
+static void *wake_later(void *arg)
+{
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    render_wake(arg);
+    return NULL;
+}
+
+static void test_wake_and_quit(void **state)
+{
+    fixture *f = *state;
+    while (render_wait(f->r, 0) != 0) {
+    }
+    render_wake(f->r);
+    render_wake(f->r);
+    render_wake(f->r);
+    assert_int_equal(render_wait(f->r, 100), RENDER_EV_WAKE);
+    assert_int_equal(render_wait(f->r, 0), 0); /* coalesced into one event */
+    /* From another thread, while waiting ("up to": a wait may also return 0 early). */
+    pthread_t th;
+    Uint64 t0 = SDL_GetTicks64();
+    assert_int_equal(pthread_create(&th, NULL, wake_later, f->r), 0);
+    int mask = 0;
+    while (!(mask & RENDER_EV_WAKE) && SDL_GetTicks64() - t0 < 2000)
+        mask = render_wait(f->r, 5000);
+    assert_int_equal(mask, RENDER_EV_WAKE);
+    pthread_join(th, NULL);
+    /* A timeout with nothing to do returns 0 after about the timeout... */
+    t0 = SDL_GetTicks64();
+    assert_int_equal(render_wait(f->r, 120), 0);
+    assert_true(SDL_GetTicks64() - t0 >= 100);
+    /* ...and a long one after a bounded slice, so flags set by signal handlers are seen. */
+    t0 = SDL_GetTicks64();
+    assert_int_equal(render_wait(f->r, -1), 0);
+    assert_true(SDL_GetTicks64() - t0 < 1000);
+    /* Quit, as a signal handler would ask for it: even a forever-wait returns. */
+    render_request_quit(f->r);
+    t0 = SDL_GetTicks64();
+    assert_true(render_wait(f->r, -1) & RENDER_EV_QUIT);
+    assert_true(SDL_GetTicks64() - t0 < 1000);
+}
+
+static void test_no_display_refused(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    unsetenv("DISPLAY");
+    unsetenv("WAYLAND_DISPLAY");
+    unsetenv("SDL_VIDEODRIVER");
+    render_options opt = {.windowed = 1, .width = 320, .height = 200, .title = "test"};
+    assert_null(render_open(&opt, err, sizeof err));
+    assert_non_null(strstr(err, "--headless"));
+    assert_non_null(strstr(err, "DISPLAY"));
+    /* SDL's invisible fallback drivers count as no display either. */
+    setenv("SDL_VIDEODRIVER", "offscreen", 1);
+    err[0] = '\0';
+    assert_null(render_open(&opt, err, sizeof err));
+    assert_non_null(strstr(err, "--headless"));
+    unsetenv("SDL_VIDEODRIVER");
+    /* Headless needs no display at all. */
+    opt.headless = 1;
+    render *r = render_open(&opt, err, sizeof err);
+    assert_non_null(r);
+    int w, h;
+    render_size(r, &w, &h);
+    assert_int_equal(w, 320);
+    assert_int_equal(h, 200);
+    render_close(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest drawing[] = {
+        cmocka_unit_test(test_fonts_list),
+        cmocka_unit_test(test_fonts_list_errors),
+        cmocka_unit_test(test_led_in_box),
+        cmocka_unit_test(test_led_width_limited),
+        cmocka_unit_test(test_led_space_keeps_ghost_aligned),
+        cmocka_unit_test(test_led_unsupported_char_is_blank),
+        cmocka_unit_test(test_led_degenerate),
+        cmocka_unit_test(test_cache_churn),
+        cmocka_unit_test(test_mixed_script),
+        cmocka_unit_test(test_fallback_runs),
+        cmocka_unit_test(test_label_shrink_and_cut),
+        cmocka_unit_test(test_font_handle),
+        cmocka_unit_test(test_bar_and_sparkline),
+        cmocka_unit_test(test_screenshot),
+        cmocka_unit_test(test_wake_and_quit),
+    };
+    const struct CMUnitTest alone[] = {
+        cmocka_unit_test(test_no_display_refused),
+    };
+    int failed = cmocka_run_group_tests_name("drawing", drawing, fixture_setup, fixture_teardown);
+    failed += cmocka_run_group_tests_name("display", alone, NULL, NULL);
+    return failed;
+}
