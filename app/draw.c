@@ -44,7 +44,7 @@ void draw_bar(SDL_Renderer *r, wb_rect rect, double fraction, wb_color color)
  * the rect so 4K walls keep the same look, never more than an eighth of the height. */
 static float spark_thickness(wb_rect rect)
 {
-    int t = (rect.h + 25) / 50;
+    int t = (rect.h + 12) / 25;
     if (t > rect.h / 8)
         t = rect.h / 8;
     if (t > SPARK_MAX_THICKNESS)
@@ -155,9 +155,13 @@ void draw_sparkline(SDL_Renderer *r, wb_rect rect, const double *values, int cou
                 SDL_FRect dot = {p[k].x - t / 2, p[k].y - t / 2, t, t};
                 SDL_RenderFillRectF(r, &dot);
             }
-            if (k + 1 < n && ok[k + 1])
+            if (k + 1 < n && ok[k + 1]) {
                 spark_segment(r, p[k], join_offset(p, ok, n, k, t), p[k + 1],
                               join_offset(p, ok, n, k + 1, t), c);
+                /* The software rasteriser drops pixels of thin, nearly flat triangles; a
+                 * one-pixel spine keeps the line unbroken. */
+                SDL_RenderDrawLineF(r, p[k].x, p[k].y, p[k + 1].x, p[k + 1].y);
+            }
         }
     }
     SDL_RenderSetClipRect(r, had_clip ? &old_clip : NULL);

@@ -46,6 +46,8 @@ typedef struct counter {
 
     /* options, owned copies */
     char *title;           /* may be NULL */
+    char *title_first;     /* title split in two lines for narrow tiles, or NULL; owned */
+    const char *title_second; /* points into title */
     char *value_pointer;
     char *unit;            /* may be NULL */
     int decimals;
@@ -74,6 +76,45 @@ typedef struct counter {
     const char *shown_scale; /* "", "k", "M", "G" or "T": a static string */
     int overflow;
 } counter;
+
+/* ---- title -------------------------------------------------------------------------------- */
+
+/* Trilingual titles ("환자 대기 · 候诊患者 · Patients waiting") are long: where one line does not
+ * fit, the title wraps once, at the " · " nearest its middle, else at the space nearest it. */
+static int split_title(counter *c)
+{
+    const char *t = c->title;
+    size_t len = strlen(t), best = 0, best_skip = 0;
+    size_t best_distance = (size_t)-1;
+    const char *dot = " \xc2\xb7 ";
+    for (int pass = 0; pass < 2 && !best; pass++) {
+        const char *sep = pass == 0 ? dot : " ";
+        size_t sep_len = strlen(sep);
+        for (const char *p = strstr(t, sep); p; p = strstr(p + 1, sep)) {
+            size_t at = (size_t)(p - t);
+            size_t distance = at > len / 2 ? at - len / 2 : len / 2 - at;
+            if (at > 0 && at + sep_len < len && distance < best_distance) {
+                best = at;
+                best_skip = sep_len;
+                best_distance = distance;
+            }
+        }
+    }
+    if (!best) return 0;
+    c->title_first = strndup(t, best);
+    if (!c->title_first) return -1;
+    c->title_second = t + best + best_skip;
+    return 0;
+}
+
+static int title_fits_one_line(const counter *c, int width, int height)
+{
+    int w = 0, h = 0;
+    /* draw_text with size 0 uses about 0.8 of the box height */
+    if (c->svc->measure_text(c->host, WB_FONT_LABEL, height * 8 / 10, c->title, &w, &h) != 0)
+        return 1;
+    return w <= width;
+}
 
 /* ---- options ------------------------------------------------------------------------------ */
 
@@ -253,6 +294,7 @@ static void counter_destroy(void *self)
     counter *c = self;
     if (!c) return;
     free(c->title);
+    free(c->title_first);
     free(c->value_pointer);
     free(c->unit);
     free(c->ring);
@@ -288,6 +330,7 @@ static void *counter_create(const wb_tile_info *tile, char *err, size_t err_size
     c->value_pointer = strdup(DEFAULT_POINTER);
     if (!c->value_pointer) goto out_of_memory;
     if (tile->title && *tile->title && !(c->title = strdup(tile->title))) goto out_of_memory;
+    if (c->title && split_title(c) != 0) goto out_of_memory;
 
     if (read_options(c, tile->options, err, err_size) != 0) goto fail;
 
@@ -472,6 +515,7 @@ static void compose_unit_text(const counter *c, char *buf, size_t size)
 
 typedef struct counter_layout {
     wb_rect title, led, unit, sparkline; /* zero width or height: not drawn */
+    int title_lines;                     /* 2: title_first/title_second, one per half */
     wb_align led_align, unit_align;
 } counter_layout;
 
@@ -552,16 +596,11 @@ static counter_layout number_only(const counter *c, wb_rect band, int positions)
 /* Everything from the rectangle alone: bands top to bottom are title, number (+ unit),
  * sparkline, with padding proportional to the tile. The unit goes beside or below the
  * number, whichever leaves the number larger. */
-static counter_layout compute_layout(const counter *c, wb_rect r, int has_unit, int positions)
+static counter_layout layout_bands(const counter *c, wb_rect r, int has_unit, int positions,
+                                   int title_h, int pad)
 {
     counter_layout l = {.led_align = WB_ALIGN_CENTER, .unit_align = WB_ALIGN_CENTER};
-    int shorter = r.w < r.h ? r.w : r.h;
-    int pad = shorter > 0 ? scaled(shorter, PAD_FRACTION) : 0;
     wb_rect inner = {r.x + pad, r.y + pad, r.w - 2 * pad, r.h - 2 * pad};
-    if (!is_visible(inner)) return l;
-
-    /* of the shorter side: a tile two rows high should not get a title twice as large */
-    int title_h = c->title ? scaled(shorter, TITLE_FRACTION) : 0;
     int spark_h = c->ring_capacity > 0 ? scaled(r.h, SPARKLINE_FRACTION) : 0;
     int top = inner.y + title_h + (title_h ? pad : 0);
     int bottom = inner.y + inner.h - spark_h - (spark_h ? pad : 0);
@@ -575,8 +614,27 @@ static counter_layout compute_layout(const counter *c, wb_rect r, int has_unit, 
         l = beside.led.h >= below.led.h ? beside : below;
     }
     l.title = (wb_rect){inner.x, inner.y, inner.w, title_h};
+    l.title_lines = 1;
     l.sparkline = (wb_rect){inner.x, inner.y + inner.h - spark_h, inner.w, spark_h};
     return l;
+}
+
+static counter_layout compute_layout(const counter *c, wb_rect r, int has_unit, int positions)
+{
+    counter_layout none = {.led_align = WB_ALIGN_CENTER, .unit_align = WB_ALIGN_CENTER};
+    int shorter = r.w < r.h ? r.w : r.h;
+    int pad = shorter > 0 ? scaled(shorter, PAD_FRACTION) : 0;
+    if (r.w - 2 * pad <= 0 || r.h - 2 * pad <= 0) return none;
+
+    /* of the shorter side: a tile two rows high should not get a title twice as large */
+    int title_h = c->title ? scaled(shorter, TITLE_FRACTION) : 0;
+    if (title_h && c->title_first && !title_fits_one_line(c, r.w - 2 * pad, title_h)) {
+        /* Two lines take the band of one and a half: the number stays the tile's largest part. */
+        counter_layout l = layout_bands(c, r, has_unit, positions, title_h * 3 / 2, pad);
+        l.title_lines = 2;
+        return l;
+    }
+    return layout_bands(c, r, has_unit, positions, title_h, pad);
 }
 
 /* ---- render ------------------------------------------------------------------------------- */
@@ -611,6 +669,24 @@ static void draw_sparkline(counter *c, wb_rect box, wb_level level)
     c->svc->draw_sparkline(c->host, box, c->ring_ordered, c->ring_count, color);
 }
 
+static void draw_title(counter *c, counter_layout l)
+{
+    const wb_host_services *s = c->svc;
+    wb_color color = s->color(c->host, WB_COLOR_TEXT);
+    if (!is_visible(l.title)) return;
+    if (l.title_lines == 1) {
+        note_overflow(c, s->draw_text(c->host, WB_FONT_LABEL, 0, c->title, l.title, WB_ALIGN_LEFT,
+                                      color));
+        return;
+    }
+    wb_rect first = {l.title.x, l.title.y, l.title.w, l.title.h / 2};
+    wb_rect second = {l.title.x, l.title.y + first.h, l.title.w, l.title.h - first.h};
+    note_overflow(c, s->draw_text(c->host, WB_FONT_LABEL, 0, c->title_first, first, WB_ALIGN_LEFT,
+                                  color));
+    note_overflow(c, s->draw_text(c->host, WB_FONT_LABEL, 0, c->title_second, second,
+                                  WB_ALIGN_LEFT, color));
+}
+
 static void counter_render(void *self, wb_rect rect)
 {
     counter *c = self;
@@ -623,9 +699,7 @@ static void counter_render(void *self, wb_rect rect)
     counter_layout l = compute_layout(c, rect, unit_text[0] != '\0', sizing_positions(c));
     wb_level level = current_level(c);
 
-    if (is_visible(l.title))
-        note_overflow(c, s->draw_text(c->host, WB_FONT_LABEL, 0, c->title, l.title, WB_ALIGN_LEFT,
-                                      s->color(c->host, WB_COLOR_TEXT)));
+    draw_title(c, l);
     if (is_visible(l.led))
         note_overflow(c, s->draw_led(c->host, c->shown_text, l.led, l.led_align,
                                      led_color(c, level), 1));

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <strings.h>
 
 #include <libwebsockets.h>
 
@@ -48,6 +50,9 @@ typedef struct script {
 
 static script g_script;
 static int g_loop;
+static FILE *g_log;                 /* --log: one line per handshake and logged header */
+static const char *g_log_headers[8];/* --log-header NAME (custom headers, and Authorization) */
+static int g_log_header_count;
 static volatile sig_atomic_t g_interrupted;
 static struct lws_context *g_context;
 
@@ -428,12 +433,50 @@ static int session_play(session *s)
     return 0; /* end of script: keep the connection open */
 }
 
+/* --log: "connect PATH[?ARGS]" then "header NAME: VALUE" for each --log-header that came. */
+static void log_handshake(struct lws *wsi)
+{
+    if (!g_log)
+        return;
+    char buf[2048];
+    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_GET_URI) < 0)
+        buf[0] = '\0';
+    fprintf(g_log, "connect %s", buf);
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) > 0) {
+        /* the arguments come one per fragment, joined by '&' */
+        for (int i = 0; lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++)
+            fprintf(g_log, "%c%s", i ? '&' : '?', buf);
+    }
+    fputc('\n', g_log);
+    for (int h = 0; h < g_log_header_count; h++) {
+        const char *name = g_log_headers[h];
+        int n = -1;
+        if (!strcasecmp(name, "authorization")) {
+            if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
+                n = lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_AUTHORIZATION);
+        } else {
+            char key[128];
+            int kl = snprintf(key, sizeof key, "%s:", name);
+            if (kl > 0 && kl < (int)sizeof key) {
+                for (int i = 0; i < kl; i++)
+                    key[i] = (char)tolower((unsigned char)key[i]);
+                if (lws_hdr_custom_length(wsi, key, kl) > 0)
+                    n = lws_hdr_custom_copy(wsi, buf, sizeof buf, key, kl);
+            }
+        }
+        if (n > 0)
+            fprintf(g_log, "header %s: %s\n", name, buf);
+    }
+    fflush(g_log);
+}
+
 static int callback_script(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                            size_t len)
 {
     session *s = user;
     switch (reason) {
     case LWS_CALLBACK_ESTABLISHED:
+        log_handshake(wsi);
         memset(s, 0, sizeof *s);
         s->wsi = wsi;
         if (g_script.count)
@@ -555,6 +598,7 @@ static void usage(FILE *out)
 {
     fputs("usage: wb-testserver --port-file FILE [--port N] (--script FILE [--loop] | "
           "--handshake-hang)\n"
+          "                    [--log FILE [--log-header NAME]...]\n"
           "Listens on 127.0.0.1 (port 0 = ephemeral), writes the port to FILE (tmp + rename),\n"
           "and plays the script to every websocket client. Script steps, one per line:\n"
           "  {...} or [...]            one text frame, verbatim\n"
@@ -569,7 +613,9 @@ static void usage(FILE *out)
           "  @hold                     send nothing more, keep the connection\n"
           "  @repeat N TEMPLATE        N text frames, %d -> 1..N\n"
           "  # comment, blank lines ignored\n"
-          "End of script: keep the connection open, or start again with --loop.\n",
+          "End of script: keep the connection open, or start again with --loop.\n"
+          "--log appends \"connect PATH[?QUERY]\" per handshake and \"header NAME: VALUE\" for\n"
+          "each --log-header NAME the client sent (test secrets only: values are written as is).\n",
           out);
 }
 
@@ -585,6 +631,15 @@ int main(int argc, char **argv)
             port = (int)parse_long(argv[++i], NULL, 0, 65535, "--port", 0, "port");
         } else if (!strcmp(a, "--script") && i + 1 < argc) {
             script_path = argv[++i];
+        } else if (!strcmp(a, "--log") && i + 1 < argc) {
+            const char *path = argv[++i];
+            g_log = fopen(path, "a");
+            if (!g_log)
+                die("%s: %s", path, strerror(errno));
+        } else if (!strcmp(a, "--log-header") && i + 1 < argc) {
+            if (g_log_header_count == (int)(sizeof g_log_headers / sizeof g_log_headers[0]))
+                die("--log-header: at most %zu", sizeof g_log_headers / sizeof g_log_headers[0]);
+            g_log_headers[g_log_header_count++] = argv[++i];
         } else if (!strcmp(a, "--loop")) {
             g_loop = 1;
         } else if (!strcmp(a, "--handshake-hang")) {
@@ -649,5 +704,7 @@ int main(int argc, char **argv)
     lws_context_destroy(g_context);
     g_context = NULL;
     script_free();
+    if (g_log)
+        fclose(g_log);
     return 0;
 }

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Limits: messages over 1 MiB that arrive in fragments (64 KiB and 100-byte ones) are dropped as
+# invalid without costing the connection; a burst of 20000 messages keeps exact accounting
+# (the newest value always shown; every message either matched or counted as dropped).
+source "$(dirname "$0")/lib.sh"
+
+script=$(server_script feed <<'S'
+@big-fragments 2000000 65536 {"key":"a","value":1}
+@big-fragments 1100000 100 {"key":"a","value":2}
+{"key":"a","value":3}
+@repeat 20000 {"key":"b","value":%d}
+S
+)
+server_start feed --script "$script"
+
+cat >"$WALL_CONFIG" <<EOF
+{"title": "e2e limits", "grid": {"columns": 2, "rows": 1, "gap": 12},
+ "feeds": {"f1": {"url": "$(url feed)"}},
+ "tiles": [
+  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
+   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
+  {"id": "b", "plugin": "counter", "feed": "f1", "match": {"key": "b"}, "cell": [1, 0],
+   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
+ ]}
+EOF
+
+wall_start --headless --size 800x450
+wall_wait 40 "$(feed f1).received + $(feed f1).dropped >= 20001 and $(tile b).values.value == 20000" \
+    "all 20001 valid messages handed over and tile b showing 20000"
+wall_stop
+
+assert_eq "$(feed f1).invalid" 2 "feed f1 invalid (the two fragmented messages over 1 MiB)"
+assert_eq "$(feed f1).connects" 1 "feed f1 connects (oversized messages must not cost the connection)"
+assert_eq "$(tile a).values.value" 3 "tile a value (the message after the oversized ones)"
+assert_eq "$(tile a).matched" 1 "tile a matched"
+assert_eq "$(tile b).values.value" 20000 "tile b value (the newest is never dropped)"
+dropped=$(jqv "$(feed f1).dropped")
+received=$(jqv "$(feed f1).received")
+matched_b=$(jqv "$(tile b).matched")
+matched_a=$(jqv "$(tile a).matched")
+((received == 20001)) || fail "feed f1 received: expected 20001 (each valid message once), saw $received"
+((matched_a + matched_b + dropped == 20001)) ||
+    fail "accounting: matched a ($matched_a) + matched b ($matched_b) + dropped ($dropped) should be 20001"
+log "burst of 20000: dropped $dropped"
+server_stop feed

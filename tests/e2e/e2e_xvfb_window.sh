@@ -1,0 +1,39 @@
+#!/bin/bash
+# A real X11 window under Xvfb: --windowed --size 1280x720 ending by itself after --seconds; its
+# screenshot at exit shows the LED red digits of the value that arrived.
+source "$(dirname "$0")/lib.sh"
+
+xvfb_start
+
+script=$(server_script feed <<'S'
+{"key":"a","value":8086}
+S
+)
+server_start feed --script "$script"
+
+cat >"$WALL_CONFIG" <<EOF
+{"title": "e2e xvfb", "grid": {"columns": 1, "rows": 1, "gap": 12},
+ "feeds": {"f1": {"url": "$(url feed)"}},
+ "tiles": [
+  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
+   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
+ ]}
+EOF
+
+# --seconds bounds the run; the test waits for the value with SIGUSR1 dumps, then lets the wall
+# end by itself. 10 s leaves room for a slow (sanitizer) start; nothing asserts on the timing.
+export DISPLAY=$XVFB_DISPLAY
+unset WAYLAND_DISPLAY SDL_VIDEODRIVER
+wall_start --windowed --size 1280x720 --seconds 10
+wall_wait 10 "$(tile a).values.value == 8086" "tile a showing 8086 in the X11 window"
+wall_wait_exit 30
+[[ -s $WALL_STATE ]] || fail "wallboard ended (--seconds) without a --state file"
+[[ -s $WALL_SHOT ]] || fail "wallboard ended (--seconds) without a --screenshot file"
+
+assert_eq "$(tile a).values.value" 8086 "tile a value"
+assert_eq ".wallboard.size" '[1280,720]' "window size"
+read -r pw ph < <("$WB_PNGPROBE" "$WALL_SHOT" size) || fail "cannot read the screenshot $WALL_SHOT"
+[[ "$pw $ph" == "1280 720" ]] || fail "screenshot size: expected 1280 720, saw $pw $ph"
+assert_pixels "$WALL_SHOT" a red 500
+server_stop feed
+stop_pid "$XVFB_PID" 10 TERM

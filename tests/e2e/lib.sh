@@ -1,0 +1,387 @@
+# lib.sh: shared functions of the e2e tests (sourced, not run). Starts wb-testserver and the wall,
+# polls with bounds (never sleeps a fixed time to assert), asserts on --state with jq, probes PNGs.
+# Every process it starts is recorded and stopped by PID in the EXIT trap.
+#
+# Environment (set by tests/e2e/CMakeLists.txt):
+#   WB_WALL WB_SERVER WB_PNGPROBE WB_WSDUMP WB_PLUGIN_DIR WB_TEST_PLUGIN_DIR WB_SOURCE_DIR WB_SCRATCH
+#   WB_BUDGET_S (the test's own time limit, 5 s below ctest's TIMEOUT)
+# Run: ctest -L e2e --output-on-failure (in a build tree); one test: ctest -R e2e_basic -V.
+# After a failure, WB_SCRATCH (build/tests/e2e/scratch/NAME) keeps the config, the scripts, the
+# state, the screenshot and every process's stderr.
+set -euo pipefail
+
+: "${WB_WALL:?WB_WALL (path of wallboard) is not set}"
+: "${WB_SERVER:?WB_SERVER (path of wb-testserver) is not set}"
+: "${WB_PLUGIN_DIR:?WB_PLUGIN_DIR is not set}"
+: "${WB_SCRATCH:?WB_SCRATCH is not set}"
+: "${WB_PNGPROBE:=}"
+: "${WB_WSDUMP:=}"
+: "${WB_TEST_PLUGIN_DIR:=}"
+: "${WB_SOURCE_DIR:=}"
+
+TEST_NAME=$(basename "$0" .sh)
+# it is wiped: only a folder of its own (CMake passes .../scratch/TEST_NAME)
+[[ $WB_SCRATCH == /*/scratch/* || $WB_SCRATCH == /tmp/?* ]] ||
+    { echo "lib.sh: refusing WB_SCRATCH=$WB_SCRATCH (not .../scratch/NAME nor under /tmp)" >&2; exit 2; }
+rm -rf "$WB_SCRATCH"
+mkdir -p "$WB_SCRATCH"
+
+WB_PIDS=()                 # every process started and not yet reaped
+declare -A SRV_PID=() SRV_PORT=()
+WALL_PID=""
+WALL_STATE="$WB_SCRATCH/state.json"
+WALL_SHOT="$WB_SCRATCH/screenshot.png"
+WALL_CONFIG="$WB_SCRATCH/wall.json"
+WALL_ERR="$WB_SCRATCH/wall.stderr"
+WALL_OUT="$WB_SCRATCH/wall.stdout"
+
+# ------------------------------------------------------------------ basics
+
+log() { echo "[$TEST_NAME] $*" >&2; }
+
+fail() {
+    echo "FAIL [$TEST_NAME]: $*" >&2
+    exit 1
+}
+
+_forget_pid() {
+    local pid=$1 kept=() p
+    for p in "${WB_PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+    WB_PIDS=("${kept[@]}")
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+    local pid=$1 state
+    kill -0 "$pid" 2>/dev/null || return 1
+    state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z ]]
+}
+
+# The test's own budget (seconds since it started), below ctest's TIMEOUT so that a slow test
+# still fails with a message and stops what it started instead of being killed by ctest.
+: "${WB_BUDGET_S:=55}"
+budget_check() {
+    ((SECONDS < WB_BUDGET_S)) || fail "the test ran out of its ${WB_BUDGET_S} s budget"
+}
+
+# poll SECONDS CMD...: runs CMD every 0.1 s until it succeeds (0) or SECONDS pass (1).
+poll() {
+    local limit=$1
+    shift
+    local deadline=$(($(date +%s%N) + limit * 1000000000))
+    while true; do
+        if "$@"; then return 0; fi
+        (($(date +%s%N) < deadline)) || return 1
+        [[ ${_IN_CLEANUP:-0} == 1 ]] || budget_check
+        sleep 0.1
+    done
+}
+
+# stop_pid PID SECONDS [SIGNAL]: signal (default TERM), wait up to SECONDS, then KILL; reaps it.
+# Sets STOP_RC to its exit status (128+N when killed by signal N) and STOP_FORCED to 1 if KILLed.
+stop_pid() {
+    local pid=$1 limit=$2 sig=${3:-TERM}
+    STOP_FORCED=0
+    kill "-$sig" "$pid" 2>/dev/null || true
+    if ! poll "$limit" eval "! alive $pid"; then
+        STOP_FORCED=1
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    STOP_RC=0
+    wait "$pid" 2>/dev/null || STOP_RC=$?
+    _forget_pid "$pid"
+}
+
+# wait_pid PID SECONDS: waits for PID to end by itself; KILLs it after SECONDS and fails.
+# Sets WAIT_RC to its exit status.
+wait_pid() {
+    local pid=$1 limit=$2
+    if ! poll "$limit" eval "! alive $pid"; then
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        _forget_pid "$pid"
+        fail "process $pid did not end within $limit s"
+    fi
+    local st=0
+    wait "$pid" 2>/dev/null || st=$?
+    # shellcheck disable=SC2034 # read by the tests
+    WAIT_RC=$st
+    _forget_pid "$pid"
+}
+
+_show_tail() {
+    local f=$1
+    if [[ -s $f ]]; then
+        echo "---- last lines of $f:" >&2
+        tail -n 25 "$f" >&2
+    fi
+}
+
+_cleanup() {
+    local rc=$? pid
+    trap - EXIT
+    _IN_CLEANUP=1
+    for pid in "${WB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${WB_PIDS[@]}"; do
+        poll 5 eval "! alive $pid" || kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if ((rc != 0)); then
+        echo "---- $TEST_NAME failed (exit $rc); scratch dir: $WB_SCRATCH" >&2
+        _show_tail "$WALL_ERR"
+        local f
+        for f in "$WB_SCRATCH"/*.server.stderr; do [[ -e $f ]] && _show_tail "$f"; done
+    else
+        echo "PASS [$TEST_NAME]" >&2
+    fi
+    exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+need_tool() {
+    command -v "$1" >/dev/null 2>&1 || fail "this test needs '$1' (scripts/install-deps.sh installs it)"
+}
+need_tool jq
+
+# ------------------------------------------------------------------ the test server
+
+# server_start NAME ARGS...: starts wb-testserver with ARGS (e.g. --script FILE, --port N,
+# --handshake-hang) and waits (10 s at most) for its port file. Sets SRV_PID[NAME], SRV_PORT[NAME].
+server_start() {
+    local name=$1
+    shift
+    local pf="$WB_SCRATCH/$name.port"
+    rm -f "$pf"
+    "$WB_SERVER" --port-file "$pf" "$@" >"$WB_SCRATCH/$name.server.stdout" \
+        2>"$WB_SCRATCH/$name.server.stderr" &
+    local pid=$!
+    WB_PIDS+=("$pid")
+    SRV_PID[$name]=$pid
+    if ! poll 10 test -s "$pf"; then
+        alive "$pid" || fail "server '$name' exited before listening (args: $*)"
+        fail "server '$name' did not write its port file $pf within 10 s"
+    fi
+    SRV_PORT[$name]=$(cat "$pf")
+    [[ ${SRV_PORT[$name]} =~ ^[0-9]+$ ]] || fail "server '$name' wrote '${SRV_PORT[$name]}' as its port"
+    log "server '$name' pid $pid listening on 127.0.0.1:${SRV_PORT[$name]}"
+}
+
+# server_script NAME: writes stdin to $WB_SCRATCH/NAME.script and prints the path.
+server_script() {
+    local f="$WB_SCRATCH/$1.script"
+    cat >"$f"
+    printf '%s\n' "$f"
+}
+
+# server_stop NAME: SIGTERM, and the server must exit 0 within 10 s.
+server_stop() {
+    local name=$1
+    stop_pid "${SRV_PID[$name]}" 10 TERM
+    ((STOP_FORCED == 0)) || fail "server '$name' did not exit within 10 s of SIGTERM"
+    ((STOP_RC == 0)) || fail "server '$name' exited $STOP_RC after SIGTERM, expected 0"
+}
+
+# server_kill NAME: SIGKILL (a crash: no close frame).
+server_kill() {
+    local name=$1
+    stop_pid "${SRV_PID[$name]}" 10 KILL
+    log "server '$name' killed"
+}
+
+# url NAME [PATH]: the ws:// URL of a running server.
+url() {
+    printf 'ws://127.0.0.1:%s/%s' "${SRV_PORT[$1]}" "${2:-feed}"
+}
+
+# ------------------------------------------------------------------ the wall
+
+# wall_start ARGS...: starts wallboard on $WALL_CONFIG with --plugin-dir $WB_PLUGIN_DIR (unless
+# ARGS has one), --state and --screenshot in the scratch dir, plus ARGS (e.g. --headless
+# --size 800x450). Waits until it handles SIGUSR1 (so wall_dump cannot kill it).
+wall_start() {
+    local args=(--config "$WALL_CONFIG" --state "$WALL_STATE" --screenshot "$WALL_SHOT")
+    [[ " $* " == *" --plugin-dir "* ]] || args+=(--plugin-dir "$WB_PLUGIN_DIR")
+    rm -f "$WALL_STATE" "$WALL_SHOT"
+    log "wallboard ${args[*]} $*"
+    "$WB_WALL" "${args[@]}" "$@" >"$WALL_OUT" 2>"$WALL_ERR" &
+    WALL_PID=$!
+    WB_PIDS+=("$WALL_PID")
+    wall_wait_ready
+}
+
+_catches_usr1() {
+    alive "$1" || return 2
+    local mask
+    mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+    [[ -n $mask ]] || return 1
+    (((16#$mask >> 9) & 1)) # SIGUSR1 = 10: bit 9
+}
+
+# wall_wait_ready: the wall is running and has a SIGUSR1 handler (20 s at most).
+wall_wait_ready() {
+    local deadline=$(($(date +%s) + 20)) rc
+    while true; do
+        rc=0
+        _catches_usr1 "$WALL_PID" || rc=$?
+        ((rc == 0)) && return 0
+        if ((rc == 2)); then
+            local st=0
+            wait "$WALL_PID" || st=$?
+            _forget_pid "$WALL_PID"
+            fail "wallboard exited ($st) while starting; expected it to run"
+        fi
+        (($(date +%s) < deadline)) || fail "wallboard did not install a SIGUSR1 handler within 20 s"
+        sleep 0.1
+    done
+}
+
+_wall_dead() {
+    local st=0
+    wait "$WALL_PID" || st=$?
+    _forget_pid "$WALL_PID"
+    fail "wallboard died (exit status $st) while the test expected it to run"
+}
+
+# wall_dump: SIGUSR1, then wait (10 s at most) for a fresh --state file.
+wall_dump() {
+    alive "$WALL_PID" || _wall_dead
+    rm -f "$WALL_STATE"
+    kill -USR1 "$WALL_PID"
+    if ! poll 10 test -s "$WALL_STATE"; then
+        alive "$WALL_PID" || _wall_dead
+        fail "wallboard did not write $WALL_STATE within 10 s of SIGUSR1 (it is running: the signal is not acted on)"
+    fi
+    jq -e . "$WALL_STATE" >/dev/null 2>&1 || fail "$WALL_STATE is not valid JSON: $(head -c 400 "$WALL_STATE")"
+}
+
+# wall_wait SECONDS 'JQ' 'what is expected': dumps the state until JQ is true, or fails
+# printing the last state.
+wall_wait() {
+    local limit=$1 expr=$2 what=$3
+    local deadline=$(($(date +%s%N) + limit * 1000000000))
+    while true; do
+        wall_dump
+        if jq -e "$expr" "$WALL_STATE" >/dev/null 2>&1; then return 0; fi
+        if (($(date +%s%N) >= deadline)); then
+            echo "---- last state ($WALL_STATE):" >&2
+            jq . "$WALL_STATE" >&2 || cat "$WALL_STATE" >&2
+            fail "waited $limit s for: $what (jq: $expr)"
+        fi
+        budget_check
+        sleep 0.2
+    done
+}
+
+# wall_stop [SIGNAL]: SIGTERM (or SIGNAL, e.g. INT); the wall must exit 0 within 20 s and leave
+# a fresh --state file.
+# shellcheck disable=SC2120 # the signal is optional
+wall_stop() {
+    local sig=${1:-TERM}
+    rm -f "$WALL_STATE"
+    stop_pid "$WALL_PID" 20 "$sig"
+    ((STOP_FORCED == 0)) || fail "wallboard did not exit within 20 s of SIG$sig (killed)"
+    ((STOP_RC == 0)) || fail "wallboard exited $STOP_RC after SIG$sig, expected 0"
+    [[ -s $WALL_STATE ]] || fail "wallboard exited on SIG$sig without writing --state $WALL_STATE"
+    jq -e . "$WALL_STATE" >/dev/null 2>&1 || fail "$WALL_STATE is not valid JSON: $(head -c 400 "$WALL_STATE")"
+}
+
+# wall_wait_exit SECONDS: the wall ends by itself (--seconds/--frames) with status 0.
+wall_wait_exit() {
+    local limit=$1
+    if ! poll "$limit" eval "! alive $WALL_PID"; then
+        fail "wallboard still running $limit s after it should have ended by itself"
+    fi
+    local st=0
+    wait "$WALL_PID" || st=$?
+    _forget_pid "$WALL_PID"
+    ((st == 0)) || fail "wallboard exited $st, expected 0"
+}
+
+# wall_run SECONDS ARGS...: runs wallboard in the foreground (killed after SECONDS);
+# sets RUN_RC, output in $WALL_OUT / $WALL_ERR.
+wall_run() {
+    local limit=$1
+    shift
+    RUN_RC=0
+    log "wallboard $*"
+    timeout -k 5 "$limit" "$WB_WALL" "$@" >"$WALL_OUT" 2>"$WALL_ERR" || RUN_RC=$?
+    ((RUN_RC != 124 && RUN_RC != 137)) || fail "wallboard $* did not finish within $limit s"
+}
+
+# ------------------------------------------------------------------ assertions on the state
+
+# jqv 'JQ' [FILE]: prints a value of the state (raw strings).
+jqv() { jq -r "$1" "${2:-$WALL_STATE}"; }
+
+# assert_jq 'JQ' 'what is expected' [FILE]
+assert_jq() {
+    local expr=$1 what=$2 file=${3:-$WALL_STATE}
+    if ! jq -e "$expr" "$file" >/dev/null 2>&1; then
+        echo "---- state ($file):" >&2
+        jq . "$file" >&2 || cat "$file" >&2
+        fail "expected $what (jq: $expr)"
+    fi
+}
+
+# assert_eq 'JQ' EXPECTED 'what' [FILE]: the value at JQ (jq -c) equals EXPECTED (jq -c form).
+assert_eq() {
+    local expr=$1 want=$2 what=$3 file=${4:-$WALL_STATE} got
+    got=$(jq -c "$expr" "$file" 2>&1) || got="(jq error: $got)"
+    if [[ $got != "$want" ]]; then
+        echo "---- state ($file):" >&2
+        jq . "$file" >&2 || cat "$file" >&2
+        fail "$what: expected $want, saw $got (jq: $expr)"
+    fi
+}
+
+# tile 'ID': jq filter of one tile, for use inside expressions: "$(tile a).values.value".
+tile() { printf '(.tiles[] | select(.id == "%s"))' "$1"; }
+feed() { printf '(.feeds[] | select(.name == "%s"))' "$1"; }
+
+# ------------------------------------------------------------------ pixels
+
+# probe PNG TILE_ID PREDICATE [STATE]: count of PREDICATE pixels inside the tile's state "rect".
+probe() {
+    local png=$1 id=$2 pred=$3 file=${4:-$WALL_STATE} rect
+    [[ -n $WB_PNGPROBE ]] || fail "WB_PNGPROBE is not set"
+    rect=$(jq -r "$(tile "$id").rect | select(length == 4) | map(tostring) | join(\" \")" "$file")
+    [[ -n $rect ]] || fail "tile '$id' has no rect [x,y,w,h] in $file"
+    # shellcheck disable=SC2086
+    "$WB_PNGPROBE" "$png" $rect "$pred"
+}
+
+# assert_pixels PNG TILE_ID PREDICATE MIN [STATE]
+assert_pixels() {
+    local png=$1 id=$2 pred=$3 min=$4 file=${5:-$WALL_STATE} n
+    [[ -s $png ]] || fail "screenshot $png is missing or empty"
+    n=$(probe "$png" "$id" "$pred" "$file") || fail "pngprobe failed on $png"
+    ((n >= min)) || fail "expected at least $min '$pred' pixels in tile '$id' (rect $(jqv "$(tile "$id").rect|tostring" "$file")) of $png, saw $n"
+    log "$n '$pred' pixels in tile '$id' of $(basename "$png")"
+}
+
+# ------------------------------------------------------------------ Xvfb
+
+# xvfb_start: a private X server on a free display; exports XVFB_DISPLAY (":N").
+xvfb_start() {
+    need_tool Xvfb
+    local n pid
+    for n in $(seq 90 140); do
+        [[ -e /tmp/.X11-unix/X$n || -e /tmp/.X$n-lock ]] && continue
+        Xvfb ":$n" -screen 0 1280x720x24 -nolisten tcp >"$WB_SCRATCH/xvfb.stdout" \
+            2>"$WB_SCRATCH/xvfb.stderr" &
+        pid=$!
+        WB_PIDS+=("$pid")
+        if poll 10 test -S "/tmp/.X11-unix/X$n" && alive "$pid"; then
+            # shellcheck disable=SC2034 # read by the tests
+            XVFB_PID=$pid
+            XVFB_DISPLAY=":$n"
+            log "Xvfb pid $pid on $XVFB_DISPLAY"
+            return 0
+        fi
+        stop_pid "$pid" 5 TERM # lost a race for that display: try the next one
+    done
+    fail "could not start Xvfb on any display :90..:140"
+}
