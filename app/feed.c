@@ -1,6 +1,7 @@
 /* feed.c: websocket feeds on one lws client thread, reconnecting, handing JSON to the main thread.
  * It must never block the main thread, trust a peer's sizes, or log header values (secrets). */
 #include "feed.h"
+#include "error.h"
 
 #include <libwebsockets.h>
 #include <limits.h>
@@ -106,17 +107,6 @@ struct feeds {
 };
 
 /* ------------------------------------------------------------------ small helpers */
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...) WB_PRINTF(3, 4);
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || err_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static char *copy_string(const char *s)
 {

@@ -1,6 +1,7 @@
 /* fonts.c: reads fonts/fonts.list into per-role fallback chains of existing font files.
  * Never opens a font or touches SDL: it only decides which files the renderer may use. */
 #include "fonts.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -15,17 +16,6 @@
 #define MISSING_MAX 256
 
 static const char *const role_names[ROLE_COUNT] = {"led", "label", "label_bold"};
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) WB_PRINTF(3, 4);
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static int role_from_name(const char *name)
 {
@@ -84,12 +74,12 @@ static int parse_line(const char *list_path, int line_no, char *line, font_set *
     char *pkg_s = strtok_r(NULL, " \t\r\n", &save);
     char *extra = strtok_r(NULL, " \t\r\n", &save);
     if (!path_s || !face_s || !pkg_s || (extra && extra[0] != '#')) {
-        set_err(err, err_size, "%s:%d: expected \"ROLE PATH FACE PACKAGE\"", list_path, line_no);
+        set_error(err, err_size, "%s:%d: expected \"ROLE PATH FACE PACKAGE\"", list_path, line_no);
         return -1;
     }
     int role = role_from_name(role_s);
     if (role < 0) {
-        set_err(err, err_size, "%s:%d: unknown font role \"%s\" (led, label, label_bold)",
+        set_error(err, err_size, "%s:%d: unknown font role \"%s\" (led, label, label_bold)",
                 list_path, line_no, role_s);
         return -1;
     }
@@ -97,17 +87,17 @@ static int parse_line(const char *list_path, int line_no, char *line, font_set *
     errno = 0;
     long face = strtol(face_s, &end, 10);
     if (errno || *end || face < 0 || face > 255) {
-        set_err(err, err_size, "%s:%d: bad face index \"%s\"", list_path, line_no, face_s);
+        set_error(err, err_size, "%s:%d: bad face index \"%s\"", list_path, line_no, face_s);
         return -1;
     }
     if (out->count[role] >= FONTS_MAX_CHAIN) {
-        set_err(err, err_size, "%s:%d: more than %d fonts for role %s", list_path, line_no,
+        set_error(err, err_size, "%s:%d: more than %d fonts for role %s", list_path, line_no,
                 FONTS_MAX_CHAIN, role_s);
         return -1;
     }
     char *path = resolve_path(list_path, path_s);
     if (!path) {
-        set_err(err, err_size, "out of memory reading %s", list_path);
+        set_error(err, err_size, "out of memory reading %s", list_path);
         return -1;
     }
     if (access(path, R_OK) != 0) {
@@ -123,7 +113,7 @@ static int parse_line(const char *list_path, int line_no, char *line, font_set *
     if (!f->package) {
         free(path);
         f->path = NULL;
-        set_err(err, err_size, "out of memory reading %s", list_path);
+        set_error(err, err_size, "out of memory reading %s", list_path);
         return -1;
     }
     out->count[role]++;
@@ -137,10 +127,10 @@ static int check_roles(const char *list_path, const font_set *out,
         if (out->count[role] > 0)
             continue;
         if (missing[role][0])
-            set_err(err, err_size, "no font file for role %s: apt-get install %s",
+            set_error(err, err_size, "no font file for role %s: apt-get install %s",
                     role_names[role], missing[role]);
         else
-            set_err(err, err_size, "%s lists no font for role %s", list_path, role_names[role]);
+            set_error(err, err_size, "%s lists no font for role %s", list_path, role_names[role]);
         return -1;
     }
     return 0;
@@ -154,20 +144,20 @@ int fonts_load_list(const char *list_path, font_set *out, char *err, size_t err_
     memset(out, 0, sizeof *out);
     FILE *f = fopen(list_path, "r");
     if (!f) {
-        set_err(err, err_size, "cannot open font list %s: %s", list_path, strerror(errno));
+        set_error(err, err_size, "cannot open font list %s: %s", list_path, strerror(errno));
         return -1;
     }
     while (fgets(line, sizeof line, f)) {
         line_no++;
         if (!strchr(line, '\n') && !feof(f)) {
-            set_err(err, err_size, "%s:%d: line too long", list_path, line_no);
+            set_error(err, err_size, "%s:%d: line too long", list_path, line_no);
             goto fail;
         }
         if (parse_line(list_path, line_no, line, out, missing, err, err_size) != 0)
             goto fail;
     }
     if (ferror(f)) {
-        set_err(err, err_size, "cannot read font list %s", list_path);
+        set_error(err, err_size, "cannot read font list %s", list_path);
         goto fail;
     }
     if (check_roles(list_path, out, missing, err, err_size) != 0)

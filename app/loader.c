@@ -1,6 +1,7 @@
 /* loader.c: finds plugin shared objects on the search path, dlopens them and checks their ABI.
  * It must never call a plugin callback other than the entry function (create runs in tiles.c). */
 #include "loader.h"
+#include "error.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -23,15 +24,6 @@ static const char PLUGIN_SUFFIX[] = ".so";
 
 /* Writes a one-line message into the caller's buffer; tolerates a NULL or empty buffer so that
  * callers that only care about success can pass none. */
-static void WB_PRINTF(3, 4) set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- search path ---------------------------------------------------------------------- */
 
 int plugin_path_add(plugin_path *p, const char *dir)

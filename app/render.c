@@ -1,6 +1,7 @@
 /* render.c: the wall's output (fullscreen window or headless surface), its persistent frame
  * buffer, events and screenshots. Never stands in an invisible window for a missing display. */
 #include "render.h"
+#include "error.h"
 
 #include <SDL.h>
 #include <SDL_image.h>
@@ -33,17 +34,6 @@ struct render {
     atomic_int wake_pending;  /* a wake event is queued and not yet seen by render_wait */
     volatile sig_atomic_t quit_requested;
 };
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) WB_PRINTF(3, 4);
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static int env_set(const char *name)
 {
@@ -78,7 +68,7 @@ static int canvas_create(render *r, char *err, size_t err_size)
     /* With a target set SDL reports the target's size, not the window's. */
     SDL_SetRenderTarget(r->ren, NULL);
     if (SDL_GetRendererOutputSize(r->ren, &w, &h) != 0) {
-        set_err(err, err_size, "SDL_GetRendererOutputSize: %s", SDL_GetError());
+        set_error(err, err_size, "SDL_GetRendererOutputSize: %s", SDL_GetError());
         goto fail;
     }
     if (r->canvas && w == r->w && h == r->h) {
@@ -88,11 +78,11 @@ static int canvas_create(render *r, char *err, size_t err_size)
     SDL_Texture *canvas = SDL_CreateTexture(r->ren, SDL_PIXELFORMAT_ARGB8888,
                                             SDL_TEXTUREACCESS_TARGET, w, h);
     if (!canvas) {
-        set_err(err, err_size, "cannot create the %dx%d frame buffer: %s", w, h, SDL_GetError());
+        set_error(err, err_size, "cannot create the %dx%d frame buffer: %s", w, h, SDL_GetError());
         goto fail;
     }
     if (SDL_SetRenderTarget(r->ren, canvas) != 0) {
-        set_err(err, err_size, "SDL_SetRenderTarget: %s", SDL_GetError());
+        set_error(err, err_size, "SDL_SetRenderTarget: %s", SDL_GetError());
         SDL_DestroyTexture(canvas);
         goto fail;
     }
@@ -123,20 +113,20 @@ void render_clear(render *r)
 static int open_headless(render *r, const render_options *opt, char *err, size_t err_size)
 {
     if (SDL_InitSubSystem(SDL_INIT_EVENTS) != 0) {
-        set_err(err, err_size, "SDL_Init(EVENTS): %s", SDL_GetError());
+        set_error(err, err_size, "SDL_Init(EVENTS): %s", SDL_GetError());
         return -1;
     }
     r->init_flags = SDL_INIT_EVENTS;
     r->surface = SDL_CreateRGBSurfaceWithFormat(0, opt->width, opt->height, 32,
                                                 SDL_PIXELFORMAT_ARGB8888);
     if (!r->surface) {
-        set_err(err, err_size, "cannot create a %dx%d surface: %s", opt->width, opt->height,
+        set_error(err, err_size, "cannot create a %dx%d surface: %s", opt->width, opt->height,
                 SDL_GetError());
         return -1;
     }
     r->ren = SDL_CreateSoftwareRenderer(r->surface);
     if (!r->ren) {
-        set_err(err, err_size, "SDL_CreateSoftwareRenderer: %s", SDL_GetError());
+        set_error(err, err_size, "SDL_CreateSoftwareRenderer: %s", SDL_GetError());
         return -1;
     }
     r->w = opt->width;
@@ -148,7 +138,7 @@ static int check_video_driver(char *err, size_t err_size)
 {
     const char *driver = SDL_GetCurrentVideoDriver();
     if (!driver || strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0) {
-        set_err(err, err_size, "no display: SDL's \"%s\" video driver shows nothing (check "
+        set_error(err, err_size, "no display: SDL's \"%s\" video driver shows nothing (check "
                 "DISPLAY, WAYLAND_DISPLAY and SDL_VIDEODRIVER); run on a display or use "
                 "--headless", driver ? driver : "none");
         return -1;
@@ -160,7 +150,7 @@ static int create_window(render *r, const render_options *opt, char *err, size_t
 {
     int display = opt->display;
     if (display < 0 || display >= SDL_GetNumVideoDisplays()) {
-        set_err(err, err_size, "display %d does not exist (%d display(s))", display,
+        set_error(err, err_size, "display %d does not exist (%d display(s))", display,
                 SDL_GetNumVideoDisplays());
         return -1;
     }
@@ -172,7 +162,7 @@ static int create_window(render *r, const render_options *opt, char *err, size_t
     } else {
         SDL_Rect b;
         if (SDL_GetDisplayBounds(display, &b) != 0) {
-            set_err(err, err_size, "SDL_GetDisplayBounds(%d): %s", display, SDL_GetError());
+            set_error(err, err_size, "SDL_GetDisplayBounds(%d): %s", display, SDL_GetError());
             return -1;
         }
         r->window = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED_DISPLAY(display),
@@ -180,7 +170,7 @@ static int create_window(render *r, const render_options *opt, char *err, size_t
                                      SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_ALLOW_HIGHDPI);
     }
     if (!r->window) {
-        set_err(err, err_size, "SDL_CreateWindow: %s", SDL_GetError());
+        set_error(err, err_size, "SDL_CreateWindow: %s", SDL_GetError());
         return -1;
     }
     if (!opt->windowed)
@@ -191,7 +181,7 @@ static int create_window(render *r, const render_options *opt, char *err, size_t
 static int open_window(render *r, const render_options *opt, char *err, size_t err_size)
 {
     if (!env_set("DISPLAY") && !env_set("WAYLAND_DISPLAY") && !env_set("SDL_VIDEODRIVER")) {
-        set_err(err, err_size, NO_DISPLAY_MSG);
+        set_error(err, err_size, NO_DISPLAY_MSG);
         return -1;
     }
     /* The software renderer presents through a GL texture by default (~7 ms a 1080p frame);
@@ -199,7 +189,7 @@ static int open_window(render *r, const render_options *opt, char *err, size_t e
      * variable, and unlike setenv() it is safe while other threads read the environment. */
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        set_err(err, err_size, "SDL_Init(VIDEO): %s (is DISPLAY or WAYLAND_DISPLAY right? or "
+        set_error(err, err_size, "SDL_Init(VIDEO): %s (is DISPLAY or WAYLAND_DISPLAY right? or "
                 "use --headless)", SDL_GetError());
         return -1;
     }
@@ -213,7 +203,7 @@ static int open_window(render *r, const render_options *opt, char *err, size_t e
     SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     r->ren = SDL_CreateRenderer(r->window, -1, SDL_RENDERER_TARGETTEXTURE);
     if (!r->ren) {
-        set_err(err, err_size, "SDL_CreateRenderer: %s", SDL_GetError());
+        set_error(err, err_size, "SDL_CreateRenderer: %s", SDL_GetError());
         return -1;
     }
     return canvas_create(r, err, err_size);
@@ -223,12 +213,12 @@ render *render_open(const render_options *opt, char *err, size_t err_size)
 {
     render *r = NULL;
     if (!opt || ((opt->headless || opt->windowed) && (opt->width <= 0 || opt->height <= 0))) {
-        set_err(err, err_size, "render_open: a headless or windowed output needs width and height");
+        set_error(err, err_size, "render_open: a headless or windowed output needs width and height");
         return NULL;
     }
     r = calloc(1, sizeof *r);
     if (!r) {
-        set_err(err, err_size, "out of memory");
+        set_error(err, err_size, "out of memory");
         return NULL;
     }
     r->headless = opt->headless;
@@ -239,7 +229,7 @@ render *render_open(const render_options *opt, char *err, size_t err_size)
                        : open_window(r, opt, err, err_size)) != 0)
         goto fail;
     if (wake_type() == 0) {
-        set_err(err, err_size, "SDL_RegisterEvents: no user event left");
+        set_error(err, err_size, "SDL_RegisterEvents: no user event left");
         goto fail;
     }
     /* PNG screenshots; without it IMG_SavePNG still works through SDL_image's own writer. */
@@ -424,19 +414,19 @@ unsigned long render_presented_frames(const render *r)
 int render_screenshot(render *r, const char *path, char *err, size_t err_size)
 {
     if (!r || !path) {
-        set_err(err, err_size, "render_screenshot: no renderer or path");
+        set_error(err, err_size, "render_screenshot: no renderer or path");
         return -1;
     }
     SDL_Surface *shot = SDL_CreateRGBSurfaceWithFormat(0, r->w, r->h, 32,
                                                        SDL_PIXELFORMAT_ARGB8888);
     if (!shot) {
-        set_err(err, err_size, "screenshot: %s", SDL_GetError());
+        set_error(err, err_size, "screenshot: %s", SDL_GetError());
         return -1;
     }
     /* Reads the render target: the canvas (windowed) or the surface (headless). */
     if (SDL_RenderReadPixels(r->ren, NULL, SDL_PIXELFORMAT_ARGB8888, shot->pixels,
                              shot->pitch) != 0) {
-        set_err(err, err_size, "screenshot: SDL_RenderReadPixels: %s", SDL_GetError());
+        set_error(err, err_size, "screenshot: SDL_RenderReadPixels: %s", SDL_GetError());
         goto fail;
     }
     /* The canvas is opaque; make sure the PNG is too, whatever alpha tiles left behind. */
@@ -447,7 +437,7 @@ int render_screenshot(render *r, const char *path, char *err, size_t err_size)
             row[x] |= 0xFF000000u;
     }
     if (IMG_SavePNG(shot, path) != 0) {
-        set_err(err, err_size, "cannot write %s: %s", path, IMG_GetError());
+        set_error(err, err_size, "cannot write %s: %s", path, IMG_GetError());
         goto fail;
     }
     SDL_FreeSurface(shot);

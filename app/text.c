@@ -1,6 +1,7 @@
 /* text.c: labels with a Korean -> Chinese -> Latin font fallback, and DSEG7 LED numbers with
  * ghost segments, kept as textures. Never renders a cached string again nor draws .notdef boxes. */
 #include "text.h"
+#include "error.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -88,17 +89,6 @@ struct text {
     fit_entry fit[FIT_CACHE_MAX];
     uint64_t clock;    /* LRU stamps */
 };
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) WB_PRINTF(3, 4);
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 static int valid_role(int role)
 {
@@ -788,14 +778,14 @@ static int copy_chains(text *t, const font_set *fonts, char *err, size_t err_siz
     static const char *const names[ROLE_COUNT] = {"led", "label", "label_bold"};
     for (int role = 0; role < ROLE_COUNT; role++) {
         if (fonts->count[role] < 1 || fonts->count[role] > FONTS_MAX_CHAIN) {
-            set_err(err, err_size, "no font for role %s", names[role]);
+            set_error(err, err_size, "no font for role %s", names[role]);
             return -1;
         }
         for (int i = 0; i < fonts->count[role]; i++) {
             t->chain[role][i].path = strdup(fonts->chain[role][i].path);
             t->chain[role][i].index = fonts->chain[role][i].face_index;
             if (!t->chain[role][i].path) {
-                set_err(err, err_size, "out of memory");
+                set_error(err, err_size, "out of memory");
                 return -1;
             }
             t->count[role] = i + 1;
@@ -803,7 +793,7 @@ static int copy_chains(text *t, const font_set *fonts, char *err, size_t err_siz
         /* Open the first face now so a broken file is a clear error at start, not a blank tile. */
         TTF_Font *f = TTF_OpenFontIndex(t->chain[role][0].path, 16, t->chain[role][0].index);
         if (!f) {
-            set_err(err, err_size, "cannot open font %s (face %d) for role %s: %s",
+            set_error(err, err_size, "cannot open font %s (face %d) for role %s: %s",
                     t->chain[role][0].path, t->chain[role][0].index, names[role], TTF_GetError());
             return -1;
         }
@@ -815,16 +805,16 @@ static int copy_chains(text *t, const font_set *fonts, char *err, size_t err_siz
 text *text_open(const font_set *fonts, SDL_Renderer *renderer, char *err, size_t err_size)
 {
     if (!fonts || !renderer) {
-        set_err(err, err_size, "text_open: no font set or renderer");
+        set_error(err, err_size, "text_open: no font set or renderer");
         return NULL;
     }
     if (TTF_Init() != 0) {
-        set_err(err, err_size, "TTF_Init: %s", TTF_GetError());
+        set_error(err, err_size, "TTF_Init: %s", TTF_GetError());
         return NULL;
     }
     text *t = calloc(1, sizeof *t);
     if (!t) {
-        set_err(err, err_size, "out of memory");
+        set_error(err, err_size, "out of memory");
         TTF_Quit();
         return NULL;
     }
