@@ -24,6 +24,7 @@ static void on_signal(int sig)
 {
     if (sig == SIGUSR1) {
         dump_requested = 1;
+        if (signal_render) render_interrupt(signal_render);
         return;
     }
     quit_requested = 1;

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
 /* render_request_quit only sets a flag (it may run in a signal handler); render_wait returns
  * at least this often so the caller sees it and its own signal flags. */
@@ -33,7 +36,12 @@ struct render {
     unsigned long frames;
     atomic_int wake_pending;  /* a wake event is queued and not yet seen by render_wait */
     volatile sig_atomic_t quit_requested;
+    /* Headless has no window system to wait on: SDL would poll its queue every millisecond.
+     * It sleeps in poll() on this self-pipe instead, written by wakes and signal handlers. */
+    int wake_pipe[2];
 };
+
+static int open_wake_pipe(render *r, char *err, size_t err_size);
 
 static int env_set(const char *name)
 {
@@ -225,6 +233,9 @@ render *render_open(const render_options *opt, char *err, size_t err_size)
     r->bg = opt->background;
     atomic_init(&r->wake_pending, 0);
     r->quit_requested = 0;
+    r->wake_pipe[0] = r->wake_pipe[1] = -1;
+    if (opt->headless && open_wake_pipe(r, err, err_size) != 0)
+        goto fail;
     if ((opt->headless ? open_headless(r, opt, err, err_size)
                        : open_window(r, opt, err, err_size)) != 0)
         goto fail;
@@ -253,6 +264,9 @@ void render_close(render *r)
         SDL_DestroyWindow(r->window);
     if (r->surface)
         SDL_FreeSurface(r->surface);
+    for (int i = 0; i < 2; i++)
+        if (r->wake_pipe[i] >= 0)
+            close(r->wake_pipe[i]);
     if (r->init_flags) {
         SDL_QuitSubSystem(r->init_flags); /* reference counted: another render may be open */
         if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) {
@@ -331,20 +345,58 @@ static int drain_events(render *r)
     return mask;
 }
 
-/* "Up to" timeout_ms: one wait never lasts more than WAIT_SLICE_MS, even with -1, and may
- * return 0 early. Flags that signal handlers set (quit, the host's own dump request) cannot
- * wake SDL's wait, so they are seen at the latest one slice later. */
+static int open_wake_pipe(render *r, char *err, size_t err_size)
+{
+    if (pipe(r->wake_pipe) != 0)
+        return set_error(err, err_size, "cannot create the wake pipe");
+    for (int i = 0; i < 2; i++) {
+        fcntl(r->wake_pipe[i], F_SETFL, fcntl(r->wake_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(r->wake_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    return 0;
+}
+
+/* Async-signal-safe: write() only; a full pipe already means "wake up". */
+static void poke_pipe(render *r)
+{
+    char byte = 1;
+    if (r->wake_pipe[1] >= 0 && write(r->wake_pipe[1], &byte, 1) < 0) {
+        /* EAGAIN: plenty of wakes are pending already */
+    }
+}
+
+/* Headless: sleep in poll() until a wake, a signal's poke or the timeout. */
+static int wait_headless(render *r, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = r->wake_pipe[0], .events = POLLIN};
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+        return 0;
+    char buf[64];
+    while (read(r->wake_pipe[0], buf, sizeof buf) > 0) {
+    }
+    /* Cleared before the caller does its work, so a wake during that work is not lost. */
+    atomic_store(&r->wake_pending, 0);
+    return RENDER_EV_WAKE;
+}
+
+/* With a window, "up to" timeout_ms: one wait never lasts more than WAIT_SLICE_MS, even with
+ * -1, and may return 0 early. Flags that signal handlers set cannot wake SDL's wait, so they
+ * are seen at the latest one slice later. Headless waits the whole timeout, woken by the pipe. */
 int render_wait(render *r, int timeout_ms)
 {
     if (!r)
         return RENDER_EV_QUIT;
     int mask = drain_events(r);
     if (mask == 0 && !r->quit_requested && timeout_ms != 0) {
-        int slice = timeout_ms < 0 || timeout_ms > WAIT_SLICE_MS ? WAIT_SLICE_MS : timeout_ms;
-        SDL_Event ev;
-        if (SDL_WaitEventTimeout(&ev, slice)) {
-            mask |= handle_event(r, &ev);
-            mask |= drain_events(r);
+        if (r->wake_pipe[0] >= 0) {
+            mask |= wait_headless(r, timeout_ms);
+        } else {
+            int slice = timeout_ms < 0 || timeout_ms > WAIT_SLICE_MS ? WAIT_SLICE_MS : timeout_ms;
+            SDL_Event ev;
+            if (SDL_WaitEventTimeout(&ev, slice)) {
+                mask |= handle_event(r, &ev);
+                mask |= drain_events(r);
+            }
         }
     }
     if (r->quit_requested)
@@ -356,6 +408,10 @@ void render_wake(render *r)
 {
     if (!r || atomic_exchange(&r->wake_pending, 1))
         return; /* one is already on its way */
+    if (r->wake_pipe[1] >= 0) {
+        poke_pipe(r);
+        return;
+    }
     SDL_Event ev;
     memset(&ev, 0, sizeof ev);
     ev.type = atomic_load(&wake_event_type);
@@ -363,10 +419,18 @@ void render_wake(render *r)
         atomic_store(&r->wake_pending, 0); /* queue full or filtered: let the next wake retry */
 }
 
-void render_request_quit(render *r)
+void render_interrupt(render *r)
 {
     if (r)
-        r->quit_requested = 1; /* only this: we may be inside a signal handler */
+        poke_pipe(r);
+}
+
+void render_request_quit(render *r)
+{
+    if (!r)
+        return;
+    r->quit_requested = 1; /* only flags and write(): we may be inside a signal handler */
+    poke_pipe(r);
 }
 
 /* ---- frames --------------------------------------------------------------------------- */

@@ -34,12 +34,17 @@ void render_size(const render *r, int *width, int *height);
 #define RENDER_EV_RESIZED 4  /* the output size changed: relayout, redraw everything */
 #define RENDER_EV_EXPOSED 8  /* the window needs its contents again: present again */
 
-/* Waits up to timeout_ms (0 = poll, -1 = forever) for events; handles all queued ones. */
+/* Waits up to timeout_ms (0 = poll, -1 = forever) for events; handles all queued ones.
+ * Headless it sleeps in poll() on a self-pipe (no CPU while idle); with a window in SDL's wait,
+ * in slices of at most 200 ms so flags set by signal handlers are seen. */
 int render_wait(render *r, int timeout_ms);
 /* Thread-safe; coalesced (many calls before the next wait wake it once). */
 void render_wake(render *r);
 /* Asks render_wait to return RENDER_EV_QUIT soon; async-signal-safe. */
 void render_request_quit(render *r);
+/* Makes render_wait return soon (e.g. after a signal set a flag of the caller's);
+ * async-signal-safe. */
+void render_interrupt(render *r);
 
 /* Frame drawing: the frame buffer persists between frames. render_begin_tile clears the tile
  * to `bg` and sets the clip; render_end_tile resets the clip. render_present shows the frame
