@@ -167,31 +167,79 @@ static wb_rect inset(wb_rect r, int dx, int dy)
     return (wb_rect){r.x + dx, r.y + dy, r.w - 2 * dx, r.h - 2 * dy};
 }
 
+static int min_int(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+/* Host chrome is sized from the tile's shorter dimension, so it reads the same on a wide
+ * tile and a tall one: about a tenth of the height, never wider than the tile allows. */
+static int chrome_px(wb_rect r)
+{
+    int px = min_int(r.h / 10, r.w / 14);
+    return px < 10 ? 10 : px;
+}
+
+/* Draws `text` word-wrapped into at most `max_lines` lines of `px` from box.y down; the last
+ * line is cut by text_draw if words remain. Returns the y below the last line drawn. */
+static int draw_wrapped(wall *w, const char *text, wb_rect box, int px, int max_lines,
+                        wb_color color)
+{
+    char line[512];
+    const char *p = text;
+    int line_h = px * 13 / 10;
+    for (int n = 0; n < max_lines && *p; n++) {
+        size_t len = 0, fit = 0;
+        /* Grow the line word by word while it still fits (always at least one word). */
+        while (p[len]) {
+            size_t next = len;
+            while (p[next] == ' ') next++;
+            while (p[next] && p[next] != ' ') next++;
+            if (next >= sizeof line) break;
+            memcpy(line, p, next);
+            line[next] = '\0';
+            int tw = 0, th = 0;
+            if (fit && (text_measure(w->text, WB_FONT_LABEL, px, line, &tw, &th) != 0 || tw > box.w))
+                break;
+            fit = len = next;
+        }
+        if (n == max_lines - 1) fit = strlen(p) < sizeof line ? strlen(p) : sizeof line - 1;
+        memcpy(line, p, fit);
+        line[fit] = '\0';
+        text_draw(w->text, WB_FONT_LABEL, px, line, (wb_rect){box.x, box.y, box.w, line_h},
+                  WB_ALIGN_LEFT, color);
+        box.y += line_h;
+        p += fit;
+        while (*p == ' ') p++;
+    }
+    return box.y;
+}
+
 static void draw_error_tile(wall *w, struct wb_host *t)
 {
     wb_rect r = t->rect;
-    int pad = r.h / 14 > 2 ? r.h / 14 : 2;
-    int line = (r.h - 2 * pad) / 4;
-    wb_rect box = {r.x + pad, r.y + pad, r.w - 2 * pad, line};
+    int px = chrome_px(r);
+    int pad = px;
     draw_fill_rect(render_renderer(w->render), r, error_bg);
-    draw_fill_rect(render_renderer(w->render), (wb_rect){r.x, r.y, r.w, pad / 2 + 1},
+    draw_fill_rect(render_renderer(w->render), (wb_rect){r.x, r.y, r.w, px / 4 + 1},
                    palette[WB_COLOR_ALARM]);
 
+    wb_rect box = {r.x + pad, r.y + pad, r.w - 2 * pad, px * 13 / 10};
     const char *title = t->cfg->title ? t->cfg->title : t->cfg->id;
-    t->overflow |= text_draw(w->text, WB_FONT_LABEL_BOLD, 0, title, box, WB_ALIGN_LEFT,
+    t->overflow |= text_draw(w->text, WB_FONT_LABEL_BOLD, px, title, box, WB_ALIGN_LEFT,
                              palette[WB_COLOR_TEXT]) == 1;
-    box.y += line;
+    box.y += box.h + px / 2;
     char head[160];
-    snprintf(head, sizeof head, "\xe2\x9a\xa0 tile error (%s)", t->cfg->plugin);
-    text_draw(w->text, WB_FONT_LABEL_BOLD, 0, head, box, WB_ALIGN_LEFT, palette[WB_COLOR_ALARM]);
-    box.y += line;
-    box.h = line * 2;
-    /* The reason may be long: at most two lines' height, shrunk or cut by text_draw. */
-    text_draw(w->text, WB_FONT_LABEL, line * 7 / 10, t->error, box, WB_ALIGN_LEFT,
-              palette[WB_COLOR_TEXT]);
+    snprintf(head, sizeof head, "\xe2\x9a\xa0 plugin %s failed", t->cfg->plugin);
+    text_draw(w->text, WB_FONT_LABEL_BOLD, px, head, box, WB_ALIGN_LEFT, palette[WB_COLOR_ALARM]);
+    box.y += box.h + px / 2;
+    int body_px = px * 8 / 10;
+    int lines = (r.y + r.h - pad - box.y) / (body_px * 13 / 10);
+    draw_wrapped(w, t->error, box, body_px, lines < 1 ? 1 : lines, palette[WB_COLOR_TEXT]);
 }
 
-/* Dim the tile and show the feed state with the age of the values still shown. */
+/* Dim the tile and show the feed state with the age of the values still shown, in a pill at
+ * the bottom right, where it hides neither the title nor the number. */
 static void draw_state_badge(wall *w, struct wb_host *t, uint64_t now_ms)
 {
     wb_rect r = t->rect;
@@ -204,7 +252,7 @@ static void draw_state_badge(wall *w, struct wb_host *t, uint64_t now_ms)
     wb_color color = palette[WB_COLOR_WARN];
     switch (t->state) {
     case WB_FEED_STALE:
-        snprintf(label, sizeof label, "stale %s", age[0] ? age : "");
+        snprintf(label, sizeof label, age[0] ? "stale %s" : "stale", age);
         break;
     case WB_FEED_DOWN:
         color = palette[WB_COLOR_ALARM];
@@ -215,14 +263,18 @@ static void draw_state_badge(wall *w, struct wb_host *t, uint64_t now_ms)
         snprintf(label, sizeof label, "connecting");
         break;
     }
-    int h = r.h / 9 > 12 ? r.h / 9 : 12;
-    int width = r.w / 2;
-    wb_rect pill = {r.x + r.w - width - h / 3, r.y + h / 3, width, h};
-    wb_color pill_bg = {0, 0, 0, 0xd0};
+    int px = chrome_px(r);
+    int tw = 0, th = 0;
+    text_measure(w->text, WB_FONT_LABEL_BOLD, px, label, &tw, &th);
+    int margin = px / 2;
+    int width = min_int(tw + 2 * px, r.w - 2 * margin);
+    int height = px * 16 / 10;
+    wb_rect pill = {r.x + r.w - margin - width, r.y + r.h - margin - height, width, height};
+    wb_color pill_bg = {0, 0, 0, 0xd8};
     draw_fill_rect(render_renderer(w->render), pill, pill_bg);
-    draw_fill_rect(render_renderer(w->render), (wb_rect){pill.x, pill.y, h / 5 + 1, pill.h}, color);
-    text_draw(w->text, WB_FONT_LABEL_BOLD, 0, label, inset(pill, h / 3, h / 10), WB_ALIGN_RIGHT,
-              color);
+    draw_fill_rect(render_renderer(w->render), (wb_rect){pill.x, pill.y, px / 4 + 1, pill.h}, color);
+    t->overflow |= text_draw(w->text, WB_FONT_LABEL_BOLD, px, label, inset(pill, px * 2 / 3, 0),
+                             WB_ALIGN_CENTER, color) == 1;
 }
 
 void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
