@@ -2,12 +2,10 @@
 # Two counter tiles on one feed: exact values in --state after SIGTERM, LED red in the tiles' pixels.
 source "$(dirname "$0")/lib.sh"
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 {"key":"a","value":1234}
 {"key":"b","value":567}
 S
-)
-server_start feed --script "$script"
 
 cat >"$WALL_CONFIG" <<EOF
 {"title": "e2e basic", "grid": {"columns": 2, "rows": 1, "gap": 12},
@@ -58,8 +56,7 @@ assert_jq "$(tile a).rect as [\$x,\$y,\$w,\$h] | \$x >= 0 and \$y >= 0 and \$w >
     "tile a's rect inside the 800x450 screen"
 assert_jq "$(tile a).rect[0] + $(tile a).rect[2] <= $(tile b).rect[0]" "tile a left of tile b, no overlap"
 
-read -r pw ph < <("$WB_PNGPROBE" "$WALL_SHOT" size) || fail "cannot read the screenshot $WALL_SHOT"
-[[ "$pw $ph" == "800 450" ]] || fail "screenshot size: expected 800 450, saw $pw $ph"
+assert_screenshot_size 800 450
 assert_pixels "$WALL_SHOT" a red 200
 assert_pixels "$WALL_SHOT" b red 200
 server_stop feed

@@ -7,19 +7,16 @@ source "$(dirname "$0")/lib.sh"
 [[ -f $WB_TEST_PLUGIN_DIR/create_fails.so ]] ||
     fail "$WB_TEST_PLUGIN_DIR/create_fails.so is missing (built by target testplugin_create_fails)"
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 {"key":"a","value":4711}
 {"key":"x","value":1}
 S
-)
-server_start feed --script "$script"
 
 cat >"$WALL_CONFIG" <<EOF
 {"title": "e2e broken plugin", "grid": {"columns": 2, "rows": 1, "gap": 12},
  "feeds": {"f1": {"url": "$(url feed)"}},
  "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
+  $(counter_tile a 0 0),
   {"id": "x", "plugin": "create_fails", "feed": "f1", "match": {"key": "x"}, "cell": [1, 0],
    "title": "Broken", "stale_after": 60, "options": {}}
  ]}

@@ -49,6 +49,5 @@ for end in "--frames 1" "--seconds 0.5"; do
     assert_jq ".wallboard.frames >= 1" "$end: at least one frame presented"
     assert_eq ".wallboard.size" '[320,240]' "$end: wall size"
     assert_eq "$(tile a).values.value" null "$end: tile a value (no feed, nothing shown)"
-    read -r pw ph < <("$WB_PNGPROBE" "$WALL_SHOT" size) || fail "$end: cannot read the screenshot $WALL_SHOT"
-    [[ "$pw $ph" == "320 240" ]] || fail "$end: screenshot size: expected 320 240, saw $pw $ph"
+    assert_screenshot_size 320 240 "$end: "
 done

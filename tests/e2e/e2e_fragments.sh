@@ -4,30 +4,23 @@
 # valid): each arrives whole, once, with its value.
 source "$(dirname "$0")/lib.sh"
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 @fragments 1 {"key":"a","value":4242}
 @big 300000 {"key":"b","value":300000}
 @big-fragments 204800 1 {"key":"c","value":204800}
 @big 1048576 {"key":"e","value":1048576}
 @fragments 7 {"key":"d","value":31337,"note":"fragmented"}
 S
-)
-server_start feed --script "$script"
 
 cat >"$WALL_CONFIG" <<EOF
 {"title": "e2e fragments", "grid": {"columns": 3, "rows": 2, "gap": 12},
  "feeds": {"f1": {"url": "$(url feed)"}},
  "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
-  {"id": "b", "plugin": "counter", "feed": "f1", "match": {"key": "b"}, "cell": [1, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
-  {"id": "c", "plugin": "counter", "feed": "f1", "match": {"key": "c"}, "cell": [0, 1],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
-  {"id": "d", "plugin": "counter", "feed": "f1", "match": {"key": "d"}, "cell": [1, 1],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
-  {"id": "e", "plugin": "counter", "feed": "f1", "match": {"key": "e"}, "cell": [2, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
+  $(counter_tile a 0 0),
+  $(counter_tile b 1 0),
+  $(counter_tile c 0 1),
+  $(counter_tile d 1 1),
+  $(counter_tile e 2 0)
  ]}
 EOF
 

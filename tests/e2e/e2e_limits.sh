@@ -4,25 +4,14 @@
 # (the newest value always shown; every message either matched or counted as dropped).
 source "$(dirname "$0")/lib.sh"
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 @big-fragments 2000000 65536 {"key":"a","value":1}
 @big-fragments 1100000 100 {"key":"a","value":2}
 {"key":"a","value":3}
 @repeat 20000 {"key":"b","value":%d}
 S
-)
-server_start feed --script "$script"
 
-cat >"$WALL_CONFIG" <<EOF
-{"title": "e2e limits", "grid": {"columns": 2, "rows": 1, "gap": 12},
- "feeds": {"f1": {"url": "$(url feed)"}},
- "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
-  {"id": "b", "plugin": "counter", "feed": "f1", "match": {"key": "b"}, "cell": [1, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
- ]}
-EOF
+write_counter_wall "e2e limits" a b
 
 wall_start --headless --size 800x450
 wall_wait 40 "$(feed f1).received + $(feed f1).dropped >= 20001 and $(tile b).values.value == 20000" \

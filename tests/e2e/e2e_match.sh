@@ -3,7 +3,7 @@
 # entries (all must hold), numbers, booleans and null; no match = every message.
 source "$(dirname "$0")/lib.sh"
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 {"key":"a","value":1}
 {"meta":{"site":"north","id":7},"value":2}
 {"meta":{"site":"south","id":7},"value":3}
@@ -15,8 +15,6 @@ script=$(server_script feed <<'S'
 {"a/b":"slash","value":9}
 {"key":"done","value":10}
 S
-)
-server_start feed --script "$script"
 
 tile_json() { # ID COL ROW MATCH-JSON (or "" for none)
     local m=""

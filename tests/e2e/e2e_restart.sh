@@ -11,14 +11,7 @@ S
 server_start feed --script "$first"
 port=${SRV_PORT[feed]}
 
-cat >"$WALL_CONFIG" <<EOF
-{"title": "e2e restart", "grid": {"columns": 1, "rows": 1, "gap": 12},
- "feeds": {"f1": {"url": "$(url feed)"}},
- "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
- ]}
-EOF
+write_counter_wall "e2e restart" a
 
 wall_start --headless --size 640x360
 wall_wait 20 "$(tile a).values.value == 111 and $(feed f1).state == \"live\"" \

@@ -29,8 +29,7 @@ cat >"$WALL_CONFIG" <<EOF
   "dead": {"url": "ws://127.0.0.1:$dead_port/x?token=$dead_query",
            "headers": {"Authorization": {"env": "WB_E2E_TOKEN", "prefix": "Bearer "}}}},
  "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}},
+  $(counter_tile a 0 0),
   {"id": "d", "plugin": "counter", "feed": "dead", "cell": [1, 0],
    "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
  ]}

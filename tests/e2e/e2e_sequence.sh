@@ -3,20 +3,11 @@
 # SIGINT ends the wall as cleanly as SIGTERM.
 source "$(dirname "$0")/lib.sh"
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 @repeat 500 {"key":"a","value":%d,"seq":%d}
 S
-)
-server_start feed --script "$script"
 
-cat >"$WALL_CONFIG" <<EOF
-{"title": "e2e sequence", "grid": {"columns": 1, "rows": 1, "gap": 12},
- "feeds": {"f1": {"url": "$(url feed)"}},
- "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 30, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
- ]}
-EOF
+write_counter_wall --stale-after 30 "e2e sequence" a
 
 wall_start --headless --size 640x360
 wall_wait 30 "$(feed f1).received >= 500 and $(tile a).values.value == 500" \

@@ -3,24 +3,15 @@
 # live); the next message makes it "live" again. A server that closes (1001) is reconnected to.
 source "$(dirname "$0")/lib.sh"
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 {"key":"a","value":10}
 @sleep 6000
 {"key":"a","value":20}
 @sleep 1500
 @close 1001
 S
-)
-server_start feed --script "$script"
 
-cat >"$WALL_CONFIG" <<EOF
-{"title": "e2e stale", "grid": {"columns": 1, "rows": 1, "gap": 12},
- "feeds": {"f1": {"url": "$(url feed)"}},
- "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 1, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
- ]}
-EOF
+write_counter_wall --stale-after 1 "e2e stale" a
 
 wall_start --headless --size 640x360
 # the server is quiet for 6 s after the first message; stale_after is 1 s

@@ -5,20 +5,11 @@ source "$(dirname "$0")/lib.sh"
 
 xvfb_start
 
-script=$(server_script feed <<'S'
+server_start_script feed <<'S'
 {"key":"a","value":8086}
 S
-)
-server_start feed --script "$script"
 
-cat >"$WALL_CONFIG" <<EOF
-{"title": "e2e xvfb", "grid": {"columns": 1, "rows": 1, "gap": 12},
- "feeds": {"f1": {"url": "$(url feed)"}},
- "tiles": [
-  {"id": "a", "plugin": "counter", "feed": "f1", "match": {"key": "a"}, "cell": [0, 0],
-   "stale_after": 60, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}
- ]}
-EOF
+write_counter_wall "e2e xvfb" a
 
 # --seconds bounds the run; the test waits for the value with SIGUSR1 dumps, then lets the wall
 # end by itself. 10 s leaves room for a slow (sanitizer) start; nothing asserts on the timing.
@@ -32,8 +23,7 @@ wall_wait_exit 30
 
 assert_eq "$(tile a).values.value" 8086 "tile a value"
 assert_eq ".wallboard.size" '[1280,720]' "window size"
-read -r pw ph < <("$WB_PNGPROBE" "$WALL_SHOT" size) || fail "cannot read the screenshot $WALL_SHOT"
-[[ "$pw $ph" == "1280 720" ]] || fail "screenshot size: expected 1280 720, saw $pw $ph"
+assert_screenshot_size 1280 720
 assert_pixels "$WALL_SHOT" a red 500
 server_stop feed
 stop_pid "$XVFB_PID" 10 TERM

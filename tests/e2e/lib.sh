@@ -176,6 +176,15 @@ server_script() {
     printf '%s\n' "$f"
 }
 
+# server_start_script NAME [ARGS...]: server_script NAME (the script on stdin), then
+# server_start NAME --script THAT_FILE ARGS...
+server_start_script() {
+    local name=$1 script
+    shift
+    script=$(server_script "$name")
+    server_start "$name" --script "$script" "$@"
+}
+
 # server_stop NAME: SIGTERM, and the server must exit 0 within 10 s.
 server_stop() {
     local name=$1
@@ -197,6 +206,42 @@ url() {
 }
 
 # ------------------------------------------------------------------ the wall
+
+# counter_tile ID COL ROW [STALE_AFTER [FEED]]: prints the JSON of a counter tile at cell
+# [COL, ROW] on FEED (default f1) taking the messages whose "key" is ID, showing /value with
+# 0 decimals and no animation, stale after STALE_AFTER s (default 60).
+counter_tile() {
+    local id=$1 col=$2 row=$3 stale=${4:-60} feed=${5:-f1}
+    printf '{"id": "%s", "plugin": "counter", "feed": "%s", "match": {"key": "%s"}, "cell": [%s, %s],\n' \
+        "$id" "$feed" "$id" "$col" "$row"
+    printf '   "stale_after": %s, "options": {"value": "/value", "decimals": 0, "animate_ms": 0}}' "$stale"
+}
+
+# write_counter_wall [--stale-after N] TITLE ID...: writes $WALL_CONFIG: a wall titled TITLE,
+# one row of as many columns as IDs (gap 12), feed f1 on the server named "feed" (url feed), and
+# a counter_tile per ID in that order, ID number i at cell [i, 0].
+write_counter_wall() {
+    local stale=60
+    if [[ $1 == --stale-after ]]; then
+        stale=$2
+        shift 2
+    fi
+    local title=$1
+    shift
+    local tiles="" sep="" i=0 id
+    for id in "$@"; do
+        tiles+="$sep  $(counter_tile "$id" "$i" 0 "$stale")"
+        sep=$',\n'
+        i=$((i + 1))
+    done
+    cat >"$WALL_CONFIG" <<EOF
+{"title": "$title", "grid": {"columns": $#, "rows": 1, "gap": 12},
+ "feeds": {"f1": {"url": "$(url feed)"}},
+ "tiles": [
+$tiles
+ ]}
+EOF
+}
 
 # wall_start ARGS...: starts wallboard on $WALL_CONFIG with --plugin-dir $WB_PLUGIN_DIR (unless
 # ARGS has one), --state and --screenshot in the scratch dir, plus ARGS (e.g. --headless
@@ -273,6 +318,18 @@ wall_wait() {
         budget_check
         sleep 0.2
     done
+}
+
+# wall_wait_advancing SECONDS TILE_ID 'what is expected': takes the frame count and TILE_ID's
+# value from a fresh dump, then wall_wait SECONDS until both have grown: the wall still draws
+# and still takes messages. In 'what', the first %s is that frame count, the second that value.
+wall_wait_advancing() {
+    local limit=$1 id=$2 what=$3 frames1 value1
+    frames1=$(jqv .wallboard.frames)
+    value1=$(jqv "$(tile "$id").values.value")
+    # shellcheck disable=SC2059 # 'what' is the format on purpose
+    wall_wait "$limit" ".wallboard.frames > $frames1 and $(tile "$id").values.value > $value1" \
+        "$(printf "$what" "$frames1" "$value1")"
 }
 
 # wall_stop [SIGNAL]: SIGTERM (or SIGNAL, e.g. INT); the wall must exit 0 within 20 s and leave
@@ -360,6 +417,14 @@ assert_pixels() {
     n=$(probe "$png" "$id" "$pred" "$file") || fail "pngprobe failed on $png"
     ((n >= min)) || fail "expected at least $min '$pred' pixels in tile '$id' (rect $(jqv "$(tile "$id").rect|tostring" "$file")) of $png, saw $n"
     log "$n '$pred' pixels in tile '$id' of $(basename "$png")"
+}
+
+# assert_screenshot_size W H [PREFIX]: the PNG $WALL_SHOT is W x H pixels; PREFIX (e.g.
+# "--frames 1: ") starts the failure messages.
+assert_screenshot_size() {
+    local w=$1 h=$2 prefix=${3:-} pw ph
+    read -r pw ph < <("$WB_PNGPROBE" "$WALL_SHOT" size) || fail "${prefix}cannot read the screenshot $WALL_SHOT"
+    [[ "$pw $ph" == "$w $h" ]] || fail "${prefix}screenshot size: expected $w $h, saw $pw $ph"
 }
 
 # ------------------------------------------------------------------ Xvfb
