@@ -1,6 +1,7 @@
 #!/bin/bash
 # A real X11 window under Xvfb: --windowed --size 1280x720 ending by itself after --seconds; its
-# screenshot at exit shows the LED red digits of the value that arrived.
+# screenshot at exit shows the LED red digits of the value that arrived. Then fullscreen (the
+# default): the wall takes the display's mode whatever --size says, and ends cleanly on SIGINT.
 source "$(dirname "$0")/lib.sh"
 
 xvfb_start
@@ -25,5 +26,15 @@ assert_eq "$(tile a).values.value" 8086 "tile a value"
 assert_eq ".wallboard.size" '[1280,720]' "window size"
 assert_screenshot_size 1280 720
 assert_pixels "$WALL_SHOT" a red 500
+
+# Fullscreen on the primary display: --size is for windows and headless only.
+rm -f "$WALL_SHOT"
+wall_start --size 800x600 --seconds 30
+wall_wait 10 "$(tile a).values.value == 8086" "tile a showing 8086 fullscreen"
+wall_stop INT
+assert_eq ".wallboard.size" '[1280,720]' "fullscreen size (the Xvfb screen's mode)"
+assert_screenshot_size 1280 720
+assert_pixels "$WALL_SHOT" a red 500
+
 server_stop feed
 stop_pid "$XVFB_PID" 10 TERM
