@@ -67,6 +67,7 @@ typedef struct feed {
     char last_logged_error[ERROR_TEXT];
     unsigned char *rx;
     size_t rx_len, rx_cap;
+    json_int_t last_seq;   /* "seq" of the last message on this connection, -1 = none yet */
     int rx_in_message;
     const char *rx_skip_kind; /* non-NULL: the rest of this message is discarded */
 
@@ -478,6 +479,7 @@ static void set_state(feed *f, wb_feed_state state, const char *error)
 static void mark_established(feed *f)
 {
     feeds *F = f->owner;
+    f->last_seq = -1; /* a new connection starts with a snapshot: no gap to the old one */
     pthread_mutex_lock(&F->stats_lock);
     f->stats.connects++;
     f->stats.ever_connected = 1;
@@ -503,18 +505,36 @@ static void count_invalid(feed *f, const char *kind, const char *fmt, ...)
     log_limited(WB_LOG_WARN, "feed", key, "%s: invalid message: %s", f->name, why);
 }
 
+/* Messages missed between this one and the last, by their "seq" (per feed, +1 per event).
+ * A seq that goes back means the server restarted its numbering: not a gap. */
+static uint64_t seq_gap(feed *f, const json_t *message)
+{
+    const json_t *seq = json_object_get(message, "seq");
+    if (!json_is_integer(seq)) return 0;
+    json_int_t now = json_integer_value(seq);
+    uint64_t missed = 0;
+    if (f->last_seq >= 0 && now > f->last_seq && now - f->last_seq > 1)
+        missed = (uint64_t)(now - f->last_seq - 1);
+    f->last_seq = now;
+    return missed;
+}
+
 /* Takes ownership of `message` (one reference). */
 static void deliver(feed *f, json_t *message, size_t bytes)
 {
     feeds *F = f->owner;
     uint64_t mono = clock_mono_ms();
     int64_t wall = clock_wall_ms();
+    /* Read before the hand-over: after it the message belongs to the main thread. */
+    uint64_t missed = seq_gap(f, message);
 
     handover_push(f->queue, message); /* drops (and counts) the oldest if the wall lags */
     f->retry_attempt = 0;             /* the server works: the next loss retries quickly */
     pthread_mutex_lock(&F->stats_lock);
     f->stats.received++;
     f->stats.bytes += bytes;
+    f->stats.seq_missed += missed;
+    f->stats.seq_gaps += missed ? 1 : 0;
     f->stats.last_message_mono_ms = mono ? mono : 1;
     f->stats.last_message_wall_ms = wall;
     pthread_mutex_unlock(&F->stats_lock);

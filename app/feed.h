@@ -35,6 +35,8 @@ typedef struct feed_stats {
     uint64_t dropped;             /* handed over but dropped because the main thread lagged */
     uint64_t invalid;             /* not JSON, not an object, binary, bad UTF-8, too big */
     uint64_t bytes;
+    uint64_t seq_gaps;            /* times "seq" jumped forward by more than 1 */
+    uint64_t seq_missed;          /* messages those jumps skipped */
     int64_t last_message_wall_ms; /* epoch ms of the last valid message, 0 = never */
     uint64_t last_message_mono_ms;/* clock_mono_ms() of the same, 0 = never */
     char last_error[160];         /* last connection error, "" if none; never holds secrets */
