@@ -19,6 +19,8 @@
 #define FEED_PROTOCOL "wallboard-feed"
 #define DEFAULT_MAX_MESSAGE_BYTES ((size_t)1 << 20)
 #define DEFAULT_QUEUE_CAPACITY 4096
+/* With 1 MiB messages the count alone would allow 4 GiB per feed while the main thread stalls. */
+#define DEFAULT_QUEUE_BYTES (64u << 20)
 #define DEFAULT_PING_AFTER_S 5
 #define DEFAULT_HANGUP_AFTER_S 12
 /* A connection that lived this long (or delivered a valid message) resets the backoff. */
@@ -102,9 +104,6 @@ struct feeds {
     int grace_over;
     lws_sorted_usec_list_t grace_timer;
     uint64_t prng;
-
-    /* Main thread only. */
-    size_t drain_next;
 };
 
 /* ------------------------------------------------------------------ small helpers */
@@ -346,7 +345,7 @@ static int init_feed(feed *f, feeds *F, size_t index, const feed_spec *spec, cha
             return -1;
         }
     }
-    f->queue = handover_create(F->opt.queue_capacity);
+    f->queue = handover_create(F->opt.queue_capacity, F->opt.queue_bytes);
     if (!f->queue) {
         set_error(err, err_size, "feed %s: out of memory", f->name);
         return -1;
@@ -383,6 +382,8 @@ static void apply_defaults(feeds_options *o, const feeds_options *given)
         o->max_message_bytes = DEFAULT_MAX_MESSAGE_BYTES;
     if (!o->queue_capacity)
         o->queue_capacity = DEFAULT_QUEUE_CAPACITY;
+    if (!o->queue_bytes)
+        o->queue_bytes = DEFAULT_QUEUE_BYTES;
     if (!o->backoff_base_ms)
         o->backoff_base_ms = BACKOFF_BASE_MS;
     if (!o->backoff_cap_ms)
@@ -528,8 +529,7 @@ static void deliver(feed *f, json_t *message, size_t bytes)
     /* Read before the hand-over: after it the message belongs to the main thread. */
     uint64_t missed = seq_gap(f, message);
 
-    handover_push(f->queue, message); /* drops (and counts) the oldest if the wall lags */
-    f->retry_attempt = 0;             /* the server works: the next loss retries quickly */
+    handover_push(f->queue, message, bytes); /* drops (and counts) the oldest if the wall lags */
     pthread_mutex_lock(&F->stats_lock);
     f->stats.received++;
     f->stats.bytes += bytes;
@@ -1132,27 +1132,16 @@ void feeds_destroy(feeds *F)
     free(F);
 }
 
-static int any_queued(feeds *F)
-{
-    for (size_t i = 0; i < F->count; i++)
-        if (handover_length(F->feeds[i].queue) > 0)
-            return 1;
-    return 0;
-}
-
-size_t feeds_drain(feeds *F, feeds_message_fn fn, void *ctx, size_t max)
+size_t feeds_drain(feeds *F, feeds_message_fn fn, void *ctx)
 {
     size_t handed = 0;
 
     /* Cleared before popping, so a message pushed from now on wakes the main thread again. */
     atomic_store(&F->wake_pending, 0);
-    for (size_t k = 0; k < F->count; k++) {
-        /* A limited drain starts where the last one stopped, so one flooding feed cannot
-         * starve the feeds after it. */
-        size_t idx = (F->drain_next + k) % F->count;
+    for (size_t idx = 0; idx < F->count; idx++) {
         feed *f = &F->feeds[idx];
-        /* "All" means what is queued now: a flood must not keep the main thread here. */
-        size_t budget = max == 0 ? handover_length(f->queue) : max - handed;
+        /* What is queued now, not more: a flood must not keep the main thread here. */
+        size_t budget = handover_length(f->queue);
         json_t *message;
         while (budget > 0 && (message = handover_pop(f->queue)) != NULL) {
             budget--;
@@ -1161,14 +1150,7 @@ size_t feeds_drain(feeds *F, feeds_message_fn fn, void *ctx, size_t max)
             json_decref(message);
             handed++;
         }
-        if (max != 0 && handed >= max) {
-            F->drain_next = (idx + 1) % F->count;
-            break;
-        }
     }
-    /* Whatever the limit left behind must not wait for the next network event. */
-    if (max != 0 && handed >= max && any_queued(F))
-        request_wake(F);
     return handed;
 }
 

@@ -20,6 +20,7 @@ typedef struct feed_spec {
 typedef struct feeds_options {
     size_t max_message_bytes;     /* default 1 MiB: bigger messages are dropped as invalid */
     size_t queue_capacity;        /* per feed, default 4096 parsed messages */
+    size_t queue_bytes;           /* per feed, default 64 MiB of queued message text */
     unsigned backoff_base_ms;     /* default BACKOFF_BASE_MS */
     unsigned backoff_cap_ms;      /* default BACKOFF_CAP_MS */
     unsigned ping_after_s;        /* idle seconds before a ping, default 5 */
@@ -55,10 +56,10 @@ int feeds_start(feeds *f, char *err, size_t err_size);
 void feeds_stop(feeds *f);
 void feeds_destroy(feeds *f);
 
-/* Main thread: hands up to `max` queued messages (0 = all queued) to fn, oldest first, feed
- * by feed. `message` is borrowed for the call (the drain releases it). Returns the count. */
+/* Main thread: hands the messages queued when it starts to fn, oldest first, feed by feed.
+ * `message` is borrowed for the call (the drain releases it). Returns the count. */
 typedef void (*feeds_message_fn)(void *ctx, size_t feed_index, json_t *message);
-size_t feeds_drain(feeds *f, feeds_message_fn fn, void *ctx, size_t max);
+size_t feeds_drain(feeds *f, feeds_message_fn fn, void *ctx);
 
 /* Thread-safe snapshot of one feed's counters. */
 void feeds_stats(feeds *f, size_t feed_index, feed_stats *out);

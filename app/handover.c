@@ -1,20 +1,28 @@
 /* handover.c: the bounded FIFO of parsed messages from the network thread to the main thread.
- * It must never block the producer on a slow consumer nor grow: when full, the oldest goes. */
+ * It must never block the producer on a slow consumer nor grow: when full (in messages or in
+ * bytes), the oldest goes. */
 #include "handover.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 
+typedef struct slot {
+    json_t *msg;        /* owned reference */
+    size_t bytes;       /* its size on the wire, as the producer counted it */
+} slot;
+
 struct handover {
     pthread_mutex_t lock;
-    json_t **slots;     /* ring of owned references */
+    slot *slots;        /* ring */
     size_t capacity;
+    size_t max_bytes;
     size_t head;        /* index of the oldest message */
     size_t length;
+    size_t bytes;       /* sum over the queued messages */
     uint64_t dropped;
 };
 
-handover *handover_create(size_t capacity)
+handover *handover_create(size_t capacity, size_t max_bytes)
 {
     handover *h = NULL;
 
@@ -29,6 +37,7 @@ handover *handover_create(size_t capacity)
     if (pthread_mutex_init(&h->lock, NULL) != 0)
         goto fail;
     h->capacity = capacity;
+    h->max_bytes = max_bytes;
     return h;
 
 fail:
@@ -43,32 +52,49 @@ void handover_destroy(handover *h)
     if (!h)
         return;
     for (size_t i = 0; i < h->length; i++)
-        json_decref(h->slots[(h->head + i) % h->capacity]);
+        json_decref(h->slots[(h->head + i) % h->capacity].msg);
     pthread_mutex_destroy(&h->lock);
     free(h->slots);
     free(h);
 }
 
-int handover_push(handover *h, json_t *msg)
+/* Takes the oldest message out if another of `bytes` would not fit. Called with the lock. */
+static json_t *evict_for(handover *h, size_t bytes)
 {
-    json_t *evicted = NULL;
+    int full = h->length == h->capacity ||
+               (h->length > 0 && h->bytes + bytes > h->max_bytes);
+    if (!full)
+        return NULL;
+    slot oldest = h->slots[h->head];
+    h->slots[h->head].msg = NULL;
+    h->head = (h->head + 1) % h->capacity;
+    h->length--;
+    h->bytes -= oldest.bytes;
+    h->dropped++;
+    return oldest.msg;
+}
+
+int handover_push(handover *h, json_t *msg, size_t bytes)
+{
+    int dropped_any = 0;
 
     if (!msg) /* a queued NULL would read as "empty" on the consumer side */
         return 0;
-    pthread_mutex_lock(&h->lock);
-    if (h->length == h->capacity) {
-        evicted = h->slots[h->head];
-        h->head = (h->head + 1) % h->capacity;
-        h->length--;
-        h->dropped++;
+    for (;;) {
+        pthread_mutex_lock(&h->lock);
+        json_t *evicted = evict_for(h, bytes);
+        if (!evicted) {
+            h->slots[(h->head + h->length) % h->capacity] = (slot){msg, bytes};
+            h->length++;
+            h->bytes += bytes;
+            pthread_mutex_unlock(&h->lock);
+            return dropped_any;
+        }
+        pthread_mutex_unlock(&h->lock);
+        /* Freeing a big message can take a while: never under the lock the consumer waits on. */
+        json_decref(evicted);
+        dropped_any = 1;
     }
-    h->slots[(h->head + h->length) % h->capacity] = msg;
-    h->length++;
-    pthread_mutex_unlock(&h->lock);
-
-    /* Freeing a big message can take a while: never under the lock the consumer waits on. */
-    json_decref(evicted);
-    return evicted != NULL;
 }
 
 json_t *handover_pop(handover *h)
@@ -77,8 +103,9 @@ json_t *handover_pop(handover *h)
 
     pthread_mutex_lock(&h->lock);
     if (h->length > 0) {
-        msg = h->slots[h->head];
-        h->slots[h->head] = NULL;
+        msg = h->slots[h->head].msg;
+        h->bytes -= h->slots[h->head].bytes;
+        h->slots[h->head].msg = NULL;
         h->head = (h->head + 1) % h->capacity;
         h->length--;
     }

@@ -174,31 +174,35 @@ void log_line(wb_log_level level, const char *tag, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Caller holds g_keys_lock. Returns the slot of `key`, claiming a free slot or the least
- * recently used one (its pending suppressed count is forgotten, but stays in the total). */
+/* Once every slot holds a key whose window is still open, new keys share this one: taking a
+ * live slot would reset its count and let a rotation of many keys print without limit. */
+static log_key g_overflow_key = {.key = "*"};
+
+/* Caller holds g_keys_lock. Returns the slot of `key`: its own, a free one, the least recently
+ * used one whose window has closed (its pending suppressed count is forgotten, but stays in
+ * the total), or the shared overflow slot. */
 static log_key *find_or_claim_key(const char *key, uint64_t now)
 {
-    log_key *lru = &g_keys[0];
+    log_key *claim = NULL;
     for (size_t i = 0; i < LOG_MAX_KEYS; i++) {
         log_key *k = &g_keys[i];
         if (k->key[0] && strncmp(k->key, key, LOG_KEY_MAX - 1) == 0)
             return k;
     }
-    for (size_t i = 0; i < LOG_MAX_KEYS; i++) {
+    for (size_t i = 0; i < LOG_MAX_KEYS && !(claim && !claim->key[0]); i++) {
         log_key *k = &g_keys[i];
-        if (!k->key[0]) {
-            lru = k;
-            break;
-        }
-        if (k->last_used_ms < lru->last_used_ms)
-            lru = k;
+        int reusable = !k->key[0] || now - k->window_start_ms >= LOG_WINDOW_MS;
+        if (reusable && (!claim || !k->key[0] || k->last_used_ms < claim->last_used_ms))
+            claim = k;
     }
-    memset(lru, 0, sizeof *lru);
-    snprintf(lru->key, sizeof lru->key, "%s", key);
-    if (!lru->key[0])
-        snprintf(lru->key, sizeof lru->key, "-");
-    lru->window_start_ms = now;
-    return lru;
+    if (!claim)
+        return &g_overflow_key;
+    memset(claim, 0, sizeof *claim);
+    snprintf(claim->key, sizeof claim->key, "%s", key);
+    if (!claim->key[0])
+        snprintf(claim->key, sizeof claim->key, "-");
+    claim->window_start_ms = now;
+    return claim;
 }
 
 /* Decides under the lock whether this line may print; on yes, returns 1 and hands back the

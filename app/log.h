@@ -17,7 +17,8 @@ void log_linev(wb_log_level level, const char *tag, const char *fmt, va_list ap)
 
 /* Like log_line, but at most LOG_BURST lines per `key` (any stable string, copied) every
  * LOG_WINDOW_MS; the next line after a quiet window says how many were suppressed.
- * Thread-safe; at most LOG_MAX_KEYS distinct keys are tracked (the oldest is forgotten). */
+ * Thread-safe; at most LOG_MAX_KEYS keys are tracked at once: a slot is reused only after
+ * its window closed, and while all are busy new keys share one limited overflow slot. */
 #define LOG_BURST 5
 #define LOG_WINDOW_MS 10000
 #define LOG_MAX_KEYS 64

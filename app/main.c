@@ -1,5 +1,6 @@
 /* main.c: the wallboard host: command line, start-up order, the frame loop and shutdown.
  * It reads like a table of contents: it never draws, parses feeds or touches sockets itself. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +23,15 @@ static render *signal_render;
 
 static void on_signal(int sig)
 {
+    int saved_errno = errno; /* write() in the wake may set it under the interrupted code */
     if (sig == SIGUSR1) {
         dump_requested = 1;
         if (signal_render) render_interrupt(signal_render);
-        return;
+    } else {
+        quit_requested = 1;
+        if (signal_render) render_request_quit(signal_render);
     }
-    quit_requested = 1;
-    if (signal_render) render_request_quit(signal_render);
+    errno = saved_errno;
 }
 
 static void install_signal_handlers(void)
@@ -221,10 +224,12 @@ static void run(wall *w)
             int width, height;
             render_size(w->render, &width, &height);
             render_clear(w->render);
+            /* Also sent after a render device reset: cached text textures are gone then. */
+            text_flush_cache(w->text);
             tiles_layout(w, width, height);
         }
         if (events & RENDER_EV_EXPOSED) need_present = 1;
-        if (w->feeds) feeds_drain(w->feeds, on_feed_message, w, 0);
+        if (w->feeds) feeds_drain(w->feeds, on_feed_message, w);
 
         uint64_t now = clock_mono_ms();
         int wait = tiles_update_states(w, now);
@@ -236,7 +241,8 @@ static void run(wall *w)
                 last_frame = now;
                 need_present = 0;
             }
-            if (animating) wait = min_wait(wait, FRAME_INTERVAL_MS);
+            /* A tile may ask for another frame from inside render(): it is still dirty. */
+            if (animating || any_dirty(w)) wait = min_wait(wait, FRAME_INTERVAL_MS);
         } else if (any_dirty(w) || animating) {
             wait = min_wait(wait, (int)(FRAME_INTERVAL_MS - since_frame));
         }

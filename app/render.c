@@ -446,6 +446,16 @@ void render_begin_tile(render *r, wb_rect rect, wb_color bg)
     SDL_RenderFillRect(r->ren, &clip);
 }
 
+void render_restore_tile(render *r, wb_rect rect)
+{
+    if (!r)
+        return;
+    if (r->canvas && SDL_GetRenderTarget(r->ren) != r->canvas)
+        SDL_SetRenderTarget(r->ren, r->canvas);
+    SDL_Rect clip = {rect.x, rect.y, rect.w, rect.h};
+    SDL_RenderSetClipRect(r->ren, &clip);
+}
+
 void render_end_tile(render *r)
 {
     if (r)

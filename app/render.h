@@ -51,6 +51,8 @@ void render_interrupt(render *r);
  * buffer (the whole buffer is copied to the window). */
 void render_begin_tile(render *r, wb_rect rect, wb_color bg);
 void render_end_tile(render *r);
+/* Target back on the canvas and clip back on the tile, without clearing it. */
+void render_restore_tile(render *r, wb_rect rect);
 void render_clear(render *r);            /* whole frame to the background (after resize) */
 void render_present(render *r);
 unsigned long render_presented_frames(const render *r);

@@ -52,9 +52,10 @@ static void svc_request_frame(wb_host *h)
     h->dirty = 1;
 }
 
+/* Only inside render(): the clip is set then, and the frame is being drawn. */
 static struct SDL_Renderer *svc_renderer(wb_host *h)
 {
-    return render_renderer(h->wall->render);
+    return h->in_render ? render_renderer(h->wall->render) : NULL;
 }
 
 static void *svc_font(wb_host *h, wb_font_role role, int pixel_size)
@@ -288,6 +289,8 @@ void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
         t->in_render = 1;
         t->plugin->desc.render(t->self, t->rect);
         t->in_render = 0;
+        /* A plugin using the renderer directly may have moved the target or the clip. */
+        render_restore_tile(w->render, t->rect);
         if (t->state != WB_FEED_LIVE) draw_state_badge(w, t, now_ms);
     }
     render_end_tile(w->render);

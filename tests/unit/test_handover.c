@@ -67,18 +67,18 @@ static long long seq_of(json_t *m)
 static void test_zero_capacity_is_refused(void **state)
 {
     (void)state;
-    assert_null(handover_create(0));
+    assert_null(handover_create(0, SIZE_MAX));
 }
 
 static void test_fifo_order(void **state)
 {
     (void)state;
     long before = atomic_load(&live_json_allocations);
-    handover *h = handover_create(8);
+    handover *h = handover_create(8, SIZE_MAX);
     assert_non_null(h);
     assert_null(handover_pop(h));
     for (int i = 0; i < 5; i++)
-        assert_int_equal(handover_push(h, message(i)), 0);
+        assert_int_equal(handover_push(h, message(i), 100), 0);
     assert_int_equal(handover_length(h), 5);
     for (int i = 0; i < 5; i++) {
         json_t *m = handover_pop(h);
@@ -96,12 +96,12 @@ static void test_full_drops_oldest(void **state)
 {
     (void)state;
     long before = atomic_load(&live_json_allocations);
-    handover *h = handover_create(3);
+    handover *h = handover_create(3, SIZE_MAX);
     assert_non_null(h);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(handover_push(h, message(i)), 0);
-    assert_int_equal(handover_push(h, message(3)), 1);
-    assert_int_equal(handover_push(h, message(4)), 1);
+        assert_int_equal(handover_push(h, message(i), 100), 0);
+    assert_int_equal(handover_push(h, message(3), 100), 1);
+    assert_int_equal(handover_push(h, message(4), 100), 1);
     assert_int_equal(handover_length(h), 3);
     assert_int_equal(handover_dropped(h), 2);
     for (int i = 2; i < 5; i++) {
@@ -114,13 +114,39 @@ static void test_full_drops_oldest(void **state)
     assert_int_equal(atomic_load(&live_json_allocations), before);
 }
 
+/* A main thread that stalls must not let big messages pile up to count x 1 MiB: the byte
+ * bound drops the oldest too, and one message larger than the bound still gets through. */
+static void test_byte_bound_drops_oldest(void **state)
+{
+    (void)state;
+    long before = atomic_load(&live_json_allocations);
+    handover *h = handover_create(100, 1000);
+    assert_non_null(h);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(handover_push(h, message(i), 300), 0);
+    assert_int_equal(handover_push(h, message(3), 300), 1);   /* 900 + 300 > 1000 */
+    assert_int_equal(handover_length(h), 3);
+    assert_int_equal(handover_dropped(h), 1);
+    assert_int_equal(handover_push(h, message(4), 5000), 1);  /* too big for the bound: alone */
+    assert_int_equal(handover_length(h), 1);
+    assert_int_equal(handover_dropped(h), 4);
+    json_t *m = handover_pop(h);
+    assert_int_equal(seq_of(m), 4);
+    json_decref(m);
+    assert_int_equal(handover_push(h, message(5), 600), 0);    /* the bytes were given back */
+    assert_int_equal(handover_push(h, message(6), 400), 0);   /* exactly 1000 fits */
+    assert_int_equal(handover_length(h), 2);
+    handover_destroy(h);
+    assert_int_equal(atomic_load(&live_json_allocations), before);
+}
+
 static void test_capacity_one_wraps(void **state)
 {
     (void)state;
-    handover *h = handover_create(1);
+    handover *h = handover_create(1, SIZE_MAX);
     assert_non_null(h);
     for (int i = 0; i < 10; i++) {
-        assert_int_equal(handover_push(h, message(i)), i % 2 == 1);
+        assert_int_equal(handover_push(h, message(i), 100), i % 2 == 1);
         if (i % 2 == 1) {
             json_t *m = handover_pop(h);
             assert_int_equal(seq_of(m), i);
@@ -133,9 +159,9 @@ static void test_capacity_one_wraps(void **state)
 static void test_null_push_is_ignored(void **state)
 {
     (void)state;
-    handover *h = handover_create(2);
+    handover *h = handover_create(2, SIZE_MAX);
     assert_non_null(h);
-    assert_int_equal(handover_push(h, NULL), 0);
+    assert_int_equal(handover_push(h, NULL, 100), 0);
     assert_int_equal(handover_length(h), 0);
     handover_destroy(h);
 }
@@ -144,10 +170,10 @@ static void test_destroy_releases_queued(void **state)
 {
     (void)state;
     long before = atomic_load(&live_json_allocations);
-    handover *h = handover_create(16);
+    handover *h = handover_create(16, SIZE_MAX);
     assert_non_null(h);
     for (int i = 0; i < 40; i++)
-        handover_push(h, message(i));
+        handover_push(h, message(i), 100);
     assert_true(atomic_load(&live_json_allocations) > before);
     handover_destroy(h);
     assert_int_equal(atomic_load(&live_json_allocations), before);
@@ -171,7 +197,7 @@ static void *produce(void *arg)
             run->alloc_failed = 1;
             break;
         }
-        handover_push(run->h, m);
+        handover_push(run->h, m, 100);
         if (i % 1024 == 0)
             sched_yield(); /* let the consumer catch up sometimes: both paths get exercised */
     }
@@ -212,7 +238,7 @@ static void test_two_threads_account_for_every_message(void **state)
     threaded_run run = {0};
     pthread_t producer, consumer;
 
-    run.h = handover_create(THREADED_CAPACITY);
+    run.h = handover_create(THREADED_CAPACITY, SIZE_MAX);
     assert_non_null(run.h);
     assert_int_equal(pthread_create(&consumer, NULL, consume, &run), 0);
     assert_int_equal(pthread_create(&producer, NULL, produce, &run), 0);
@@ -236,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_zero_capacity_is_refused),
         cmocka_unit_test(test_fifo_order),
         cmocka_unit_test(test_full_drops_oldest),
+        cmocka_unit_test(test_byte_bound_drops_oldest),
         cmocka_unit_test(test_capacity_one_wraps),
         cmocka_unit_test(test_null_push_is_ignored),
         cmocka_unit_test(test_destroy_releases_queued),
