@@ -36,6 +36,7 @@ struct wb_host {
     int64_t last_matched_wall_ms;
     uint64_t live_since_mono_ms;    /* when the feed last went live */
     uint64_t badge_second;          /* the second whose age the state badge shows */
+    uint64_t frame_at_mono_ms;      /* request_frame_at(): redraw then; 0 = none */
     int overflow;                   /* host-drawn text did not fit */
 };
 
@@ -70,6 +71,9 @@ void tiles_dispatch(wall *w, size_t feed_index, json_t *message);
  * Returns the ms until a state could change again by time alone (stale deadlines, badge ages),
  * or -1 if none. */
 int tiles_update_states(wall *w, uint64_t now_ms);
+/* Frames plugins asked for with request_frame_at(): due tiles become dirty. Returns the ms
+ * until the next request, or -1 if none. */
+int tiles_due_frames(wall *w, uint64_t now_ms);
 /* Ticks animating tiles; returns 1 if any still animates. */
 int tiles_tick(wall *w, uint64_t now_ms);
 /* "connecting", "live", "stale", "down" or "error". */

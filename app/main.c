@@ -241,7 +241,8 @@ static void run(wall *w)
                 last_frame = now;
                 need_present = 0;
             }
-            /* A tile may ask for another frame from inside render(): it is still dirty. */
+            /* Frames asked for from inside render(), at once (still dirty) or for later. */
+            wait = min_wait(wait, tiles_due_frames(w, now));
             if (animating || any_dirty(w)) wait = min_wait(wait, FRAME_INTERVAL_MS);
         } else if (any_dirty(w) || animating) {
             wait = min_wait(wait, (int)(FRAME_INTERVAL_MS - since_frame));

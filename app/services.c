@@ -53,6 +53,12 @@ static void svc_request_frame(wb_host *h)
 }
 
 /* Only inside render(): the clip is set then, and the frame is being drawn. */
+static void svc_request_frame_at(wb_host *h, uint64_t mono_ms)
+{
+    if (mono_ms == 0) mono_ms = 1; /* 0 means "none pending" */
+    if (h->frame_at_mono_ms == 0 || mono_ms < h->frame_at_mono_ms) h->frame_at_mono_ms = mono_ms;
+}
+
 static struct SDL_Renderer *svc_renderer(wb_host *h)
 {
     return h->in_render ? render_renderer(h->wall->render) : NULL;
@@ -161,6 +167,7 @@ void services_init(wb_host_services *s)
     s->draw_sparkline = svc_draw_sparkline;
     s->format_number = format_number;
     s->json_pointer = svc_json_pointer;
+    s->request_frame_at = svc_request_frame_at;
 }
 
 static wb_rect inset(wb_rect r, int dx, int dy)

@@ -180,9 +180,27 @@ static wb_feed_state state_of(const struct wb_host *t, const feed_stats *fs, uin
     return WB_FEED_LIVE;
 }
 
-int tiles_update_states(wall *w, uint64_t now_ms)
+int tiles_due_frames(wall *w, uint64_t now_ms)
 {
     int next = -1;
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        if (!t->frame_at_mono_ms) continue;
+        if (t->frame_at_mono_ms <= now_ms) {
+            t->frame_at_mono_ms = 0;
+            t->dirty = 1;
+            continue;
+        }
+        uint64_t wait = t->frame_at_mono_ms - now_ms;
+        int ms = wait > INT32_MAX ? INT32_MAX : (int)wait;
+        if (next < 0 || ms < next) next = ms;
+    }
+    return next;
+}
+
+int tiles_update_states(wall *w, uint64_t now_ms)
+{
+    int next = tiles_due_frames(w, now_ms);
     for (size_t i = 0; i < w->tile_count; i++) {
         struct wb_host *t = &w->tiles[i];
         if (t->cfg->feed_index < 0 || !w->feeds || t->error[0]) continue;

@@ -184,6 +184,11 @@ typedef struct wb_host_services {
     /* The value at an RFC 6901 JSON pointer ("/value", "/clinics/0/name", "" = the root),
      * or NULL if absent. Borrowed from `root`. */
     const struct json_t *(*json_pointer)(const struct json_t *root, const char *pointer);
+
+    /* Ask for a frame at a monotonic time (now_ms's clock), e.g. a clock at the next second,
+     * without keeping the wall awake until then. The earliest pending request wins; a time
+     * already past means the next frame. */
+    void (*request_frame_at)(wb_host *host, uint64_t mono_ms);
 } wb_host_services;
 
 /* What create() is given about its tile. Valid only during create(): copy what you keep. */

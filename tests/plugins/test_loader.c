@@ -194,7 +194,7 @@ static void test_good_loads_with_its_descriptor(void **state)
     assert_int_equal(p.desc.on_message(self, message), WB_MSG_CHANGED);
     json_t *report = json_object();
     assert_int_equal(p.desc.report(self, report), 0);
-    json_t *expected = json_pack("{s:b}", "ok", 1);
+    json_t *expected = json_pack("{s:i, s:b}", "renders", 0, "ok", 1);
     assert_true(json_equal(report, expected));
     p.desc.destroy(self);
     json_decref(expected);
@@ -401,8 +401,8 @@ static void test_list_reports_good_and_reasons(void **state)
     char *text = read_all(f);
     fclose(f);
 
-    /* good, good_old, create_fails (its create is never called while listing) */
-    assert_int_equal(loadable, 3);
+    /* good, good_old, create_fails (its create is never called while listing), frame_timer */
+    assert_int_equal(loadable, 4);
     assert_contains(text, "good  1.0.0  ABI 1.0  " PLUGIN("good") "  loader test plugin good\n");
     assert_contains(text, "good_old  1.0.0  ABI 1.0  " PLUGIN("good_old") "  ");
     assert_contains(text, "create_fails  1.0.0  ABI 1.0  ");
@@ -439,7 +439,7 @@ static void test_list_first_occurrence_wins(void **state)
     assert_int_equal(plugin_path_add(&p, WB_TEST_PLUGIN_DIR), 0);
     FILE *f = tmpfile();
     assert_non_null(f);
-    assert_int_equal(loader_list(&p, f), 2); /* good_old and create_fails */
+    assert_int_equal(loader_list(&p, f), 3); /* good_old, create_fails and frame_timer */
     char *text = read_all(f);
     fclose(f);
 

@@ -15,7 +15,9 @@
  *   TP_CREATE_FAILS  create() refuses with "sensor array offline"
  *   TP_NO_RENDER     no render callback (a required one)
  *   TP_NO_ENTRY      export a differently named symbol instead of the entry
- *   TP_NULL_ENTRY    the entry returns NULL */
+ *   TP_NULL_ENTRY    the entry returns NULL
+ *   TP_FRAME_EVERY_MS each render asks for the next frame that many ms later
+ *                    (request_frame_at); the report counts renders */
 #ifndef TP_NAME
 #error "TP_NAME must be set by the build"
 #endif
@@ -34,9 +36,12 @@
 
 typedef struct tp_instance {
     int messages; /* so a test can see its calls arrive */
+    int renders;
+    const wb_host_services *svc;
+    wb_host *host;
 } tp_instance;
 
-/* Nothing to keep: the instance only proves create/destroy pair up. */
+/* Keeps only what the render counter needs: the instance proves create/destroy pair up. */
 static void *tp_create(const wb_tile_info *tile, char *err, size_t err_size)
 {
     (void)tile;
@@ -46,7 +51,12 @@ static void *tp_create(const wb_tile_info *tile, char *err, size_t err_size)
 #else
     (void)err;
     (void)err_size;
-    return calloc(1, sizeof(tp_instance)); /* owned by the host until destroy */
+    tp_instance *t = calloc(1, sizeof(tp_instance)); /* owned by the host until destroy */
+    if (t) {
+        t->svc = tile->services;
+        t->host = tile->host;
+    }
+    return t;
 #endif
 }
 
@@ -65,8 +75,12 @@ static int tp_on_message(void *self, const struct json_t *message)
 #ifndef TP_NO_RENDER
 static void tp_render(void *self, wb_rect rect)
 {
-    (void)self;
+    tp_instance *t = self;
     (void)rect;
+    t->renders++;
+#ifdef TP_FRAME_EVERY_MS
+    t->svc->request_frame_at(t->host, t->svc->now_ms(t->host) + TP_FRAME_EVERY_MS);
+#endif
 }
 #endif
 
@@ -79,7 +93,8 @@ static int tp_tick(void *self, uint64_t now_ms)
 
 static int tp_report(void *self, struct json_t *out)
 {
-    (void)self;
+    tp_instance *t = self;
+    if (json_object_set_new(out, "renders", json_integer(t->renders)) != 0) return -1;
     return json_object_set_new(out, "ok", json_true());
 }
 
