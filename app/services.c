@@ -52,13 +52,13 @@ static void svc_request_frame(wb_host *h)
     h->dirty = 1;
 }
 
-/* Only inside render(): the clip is set then, and the frame is being drawn. */
 static void svc_request_frame_at(wb_host *h, uint64_t mono_ms)
 {
     if (mono_ms == 0) mono_ms = 1; /* 0 means "none pending" */
     if (h->frame_at_mono_ms == 0 || mono_ms < h->frame_at_mono_ms) h->frame_at_mono_ms = mono_ms;
 }
 
+/* Only inside render(): the clip is set then, and the frame is being drawn. */
 static struct SDL_Renderer *svc_renderer(wb_host *h)
 {
     return h->in_render ? render_renderer(h->wall->render) : NULL;
