@@ -2,9 +2,11 @@
  * Must never read the clock or any global random state: its output is a function of the seed. */
 #include "source.h"
 #include "prng.h"
+#include "fields.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef enum walk_kind {
     WALK_LEVEL, /* wanders inside [low, high], pulled back towards the middle */
@@ -46,7 +48,10 @@ static const demo_key demo_keys[] = {
 typedef struct demo_gen {
     prng rng;
     unsigned total_weight;
-    int64_t values[DEMO_KEY_COUNT];
+    unsigned rate;      /* events per second of the server's clock */
+    int empty;          /* replay: never steps */
+    uint64_t emitted;   /* events stepped so far */
+    int64_t values[DEMO_KEY_COUNT]; /* published: what the messages so far said */
 } demo_gen;
 
 static int64_t clamp(int64_t v, int64_t low, int64_t high)
@@ -61,10 +66,13 @@ static void *demo_create(const feed_source_args *args, char *err, size_t err_siz
         snprintf(err, err_size, "/demo: out of memory");
         return NULL;
     }
+    g->rate = args->rate;
+    g->empty = args->empty;
+    for (size_t i = 0; i < DEMO_KEY_COUNT; i++) g->total_weight += demo_keys[i].weight;
+    if (g->empty) return g;
     prng_seed(&g->rng, args->seed, "/demo");
     for (size_t i = 0; i < DEMO_KEY_COUNT; i++) {
         const demo_key *k = &demo_keys[i];
-        g->total_weight += k->weight;
         if (k->kind == WALK_TOTAL) {
             g->values[i] = prng_range(&g->rng, k->low, k->high);
         } else {
@@ -79,24 +87,6 @@ static void *demo_create(const feed_source_args *args, char *err, size_t err_siz
 static void demo_destroy(void *gen)
 {
     free(gen);
-}
-
-static size_t demo_key_count(const void *gen)
-{
-    (void)gen;
-    return DEMO_KEY_COUNT;
-}
-
-static const char *demo_key_name(const void *gen, size_t index)
-{
-    (void)gen;
-    return index < DEMO_KEY_COUNT ? demo_keys[index].name : NULL;
-}
-
-static json_t *demo_key_value(const void *gen, size_t index)
-{
-    const demo_gen *g = gen;
-    return index < DEMO_KEY_COUNT ? json_integer((json_int_t)g->values[index]) : NULL;
 }
 
 static size_t pick_key(demo_gen *g)
@@ -132,23 +122,84 @@ static int64_t next_level(demo_gen *g, const demo_key *k, int64_t value)
     return next;
 }
 
-static size_t demo_step(void *gen)
+/* Events due after `elapsed_us` at the rate. Split so that years of uptime at the top rate
+ * cannot overflow. */
+static uint64_t events_due(const demo_gen *g, int64_t elapsed_us)
+{
+    uint64_t e = (uint64_t)elapsed_us;
+    return e / 1000000 * g->rate + e % 1000000 * g->rate / 1000000;
+}
+
+static int demo_step(void *gen, int64_t now_us, json_t **event, char *err, size_t err_size)
 {
     demo_gen *g = gen;
+    if (g->empty || g->emitted >= events_due(g, now_us)) return 0;
     size_t i = pick_key(g);
     const demo_key *k = &demo_keys[i];
-    g->values[i] = k->kind == WALK_TOTAL ? next_total(g, k, g->values[i])
-                                         : next_level(g, k, g->values[i]);
-    return i;
+    int64_t value = k->kind == WALK_TOTAL ? next_total(g, k, g->values[i])
+                                          : next_level(g, k, g->values[i]);
+    g->emitted++;
+    *event = json_pack("{s:s, s:s, s:I}", "type", "counter", "key", k->name,
+                       "value", (json_int_t)value);
+    if (!*event) {
+        snprintf(err, err_size, "/demo: out of memory for an event");
+        return -1;
+    }
+    return 1;
+}
+
+static int64_t demo_next_due_us(const void *gen)
+{
+    const demo_gen *g = gen;
+    if (g->empty || g->rate == 0) return INT64_MAX;
+    /* Rounded up so the server never wakes just before the event it is waking for. */
+    return (int64_t)(((g->emitted + 1) * 1000000 + g->rate - 1) / g->rate);
+}
+
+static int demo_apply(void *gen, const json_t *msg, char *err, size_t err_size)
+{
+    demo_gen *g = gen;
+    const char *type = json_string_value(json_object_get(msg, "type"));
+    const char *key = json_string_value(json_object_get(msg, "key"));
+    json_t *value = json_object_get(msg, "value");
+    if (!type || (strcmp(type, "snapshot") != 0 && strcmp(type, "counter") != 0))
+        return field_wrong_type(msg, "/demo", "\"snapshot\" and \"counter\"", err, err_size);
+    for (size_t i = 0; key && i < DEMO_KEY_COUNT; i++) {
+        if (strcmp(key, demo_keys[i].name) != 0) continue;
+        if (!json_is_integer(value)) {
+            snprintf(err, err_size, "\"value\": expected an integer");
+            return -1;
+        }
+        g->values[i] = (int64_t)json_integer_value(value);
+        return 0;
+    }
+    snprintf(err, err_size, "\"key\": expected one of k1..k%zu", DEMO_KEY_COUNT);
+    return -1;
+}
+
+static json_t *demo_snapshot(const void *gen, char *err, size_t err_size)
+{
+    const demo_gen *g = gen;
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < DEMO_KEY_COUNT; i++) {
+        if (json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "type", "snapshot", "key",
+                                                  demo_keys[i].name,
+                                                  "value", (json_int_t)g->values[i]))) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    if (!list) snprintf(err, err_size, "/demo: out of memory for a snapshot");
+    return list;
 }
 
 const feed_source gen_demo_source = {
     .path = "/demo",
-    .summary = "12 counters k1..k12 of a Guizhou big-data hall",
+    .summary = "12 counters k1..k12 of a Guizhou big-data hall, --rate events/s",
     .create = demo_create,
     .destroy = demo_destroy,
-    .key_count = demo_key_count,
-    .key_name = demo_key_name,
-    .key_value = demo_key_value,
     .step = demo_step,
+    .next_due_us = demo_next_due_us,
+    .apply = demo_apply,
+    .snapshot = demo_snapshot,
 };

@@ -5,24 +5,49 @@
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-wire_msg *wire_msg_build(const char *type, uint64_t seq, int64_t ts_ms, const char *key,
-                         json_t *value, char *err, size_t err_size)
+int wire_is_snapshot_type(const char *type)
+{
+    static const char suffix[] = ".snapshot";
+    size_t len = strlen(type), n = sizeof suffix - 1;
+    return strcmp(type, "snapshot") == 0 || (len > n && strcmp(type + len - n, suffix) == 0);
+}
+
+json_t *wire_envelope(const json_t *body, uint64_t seq, int64_t ts_ms, char *err,
+                      size_t err_size)
+{
+    const char *type = json_string_value(json_object_get(body, "type"));
+    if (!type) {
+        snprintf(err, err_size, "a message body without a string \"type\"");
+        return NULL;
+    }
+    /* Members keep insertion order in jansson, so the envelope leads every message. */
+    json_t *msg = json_pack("{s:s, s:i, s:I, s:I}", "type", type, "v", WIRE_ENVELOPE_VERSION,
+                            "seq", (json_int_t)seq, "ts", (json_int_t)ts_ms);
+    if (!msg) goto oom;
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)body, key, value) {
+        if (strcmp(key, "type") == 0 || strcmp(key, "v") == 0 || strcmp(key, "seq") == 0 ||
+            strcmp(key, "ts") == 0)
+            continue;
+        if (json_object_set(msg, key, value)) goto oom;
+    }
+    return msg;
+
+oom:
+    json_decref(msg);
+    snprintf(err, err_size, "out of memory for a %s message", type);
+    return NULL;
+}
+
+wire_msg *wire_msg_build(const json_t *msg, char *err, size_t err_size)
 {
     wire_msg *m = NULL;
-    json_error_t jerr;
-    /* "O" takes its own reference, so the caller's value is untouched even on failure. */
-    json_t *obj = json_pack_ex(&jerr, 0, "{s:s, s:i, s:I, s:I, s:s, s:O}",
-                               "type", type, "v", WIRE_ENVELOPE_VERSION,
-                               "seq", (json_int_t)seq, "ts", (json_int_t)ts_ms,
-                               "key", key, "value", value);
-    if (!obj) {
-        snprintf(err, err_size, "cannot build %s message for %s: %s", type, key, jerr.text);
-        goto fail;
-    }
-    size_t len = json_dumpb(obj, NULL, 0, JSON_COMPACT);
+    size_t len = json_dumpb(msg, NULL, 0, WIRE_JSON_FLAGS);
     if (len == 0) {
-        snprintf(err, err_size, "cannot serialize %s message for %s", type, key);
+        snprintf(err, err_size, "cannot serialize a message");
         goto fail;
     }
     m = malloc(sizeof *m + LWS_PRE + len);
@@ -32,16 +57,14 @@ wire_msg *wire_msg_build(const char *type, uint64_t seq, int64_t ts_ms, const ch
     }
     m->refs = 1;
     m->len = len;
-    if (json_dumpb(obj, (char *)m->frame + LWS_PRE, len, JSON_COMPACT) != len) {
-        snprintf(err, err_size, "serialized size of %s message changed", type);
+    if (json_dumpb(msg, (char *)m->frame + LWS_PRE, len, WIRE_JSON_FLAGS) != len) {
+        snprintf(err, err_size, "serialized size of a message changed");
         goto fail;
     }
-    json_decref(obj);
     return m;
 
 fail:
     free(m);
-    json_decref(obj);
     return NULL;
 }
 
@@ -85,13 +108,27 @@ void outq_free(outq *q)
     *q = (outq){0};
 }
 
+void outq_pin(outq *q)
+{
+    q->pinned = q->count;
+}
+
 int outq_push(outq *q, wire_msg *m)
 {
     int dropped = 0;
     if (q->capacity == 0) return 1; /* never initialized: nowhere to keep it */
     if (q->count == q->capacity) {
-        wire_msg_unref(outq_pop(q));
         q->dropped++;
+        if (q->pinned >= q->count) return 1;
+        /* Drop the oldest unpinned message: move the pinned ones up over it. Snapshots are
+         * a handful of messages, so this is cheap. */
+        size_t cap = q->capacity;
+        wire_msg_unref(q->slots[(q->head + q->pinned) % cap]);
+        for (size_t i = q->pinned; i > 0; i--)
+            q->slots[(q->head + i) % cap] = q->slots[(q->head + i - 1) % cap];
+        q->slots[q->head] = NULL;
+        q->head = (q->head + 1) % cap;
+        q->count--;
         dropped = 1;
     }
     q->slots[(q->head + q->count) % q->capacity] = wire_msg_ref(m);
@@ -106,5 +143,6 @@ wire_msg *outq_pop(outq *q)
     q->slots[q->head] = NULL;
     q->head = (q->head + 1) % q->capacity;
     q->count--;
+    if (q->pinned) q->pinned--;
     return m;
 }
