@@ -12,7 +12,7 @@ void cli_usage(FILE *out)
 "Usage: wallboard [OPTIONS]\n"
 "A fullscreen wall of tiles with big LED numbers, fed by websocket JSON feeds.\n"
 "\n"
-"  --config FILE        the wall to show (default: the demo wall, config/demo.json)\n"
+"  --config FILE        the wall to show (default: the Guizhou hall, config/guizhou.json)\n"
 "  --windowed           a window instead of fullscreen\n"
 "  --size WxH           window or headless size (default 1920x1080; fullscreen uses the\n"
 "                       display's mode)\n"

@@ -76,7 +76,8 @@ static int plugin_known(const char *name, void *ctx)
 static int load_config(wall *w)
 {
     const char *path = w->options.config_path;
-    if (!path) path = first_existing(WB_SOURCE_DIR "/config/demo.json", WB_DATA_DIR "/demo.json");
+    if (!path)
+        path = first_existing(WB_SOURCE_DIR "/config/guizhou.json", WB_DATA_DIR "/guizhou.json");
     config_errors errs = {0};
     if (config_load(path, plugin_known, &w->plugin_path, &w->config, &errs) != 0) {
         for (size_t i = 0; i < errs.count; i++) fprintf(stderr, "%s\n", errs.lines[i]);
