@@ -251,9 +251,10 @@ static void draw_no_trades(xt *x, const xt_layout *l)
     }
 }
 
-/* The k-th row shown (the model's row pending + k) sits at slot k - offset: while the ticker
- * slides, the newest comes in faded at the top, the others glide down one slot and the one
- * pushed out of the last slot goes. */
+/* The k-th row shown (the model's row pending + k) sits at slot k. While a new trade comes
+ * in, it fades in at the top; the others have already moved down a whole slot and the one
+ * pushed out of the last slot is gone. Gliding them instead would pass rows over each other
+ * (the plugin has no clip of its own for the ticker), which reads as a glitch from afar. */
 static void draw_ticker(xt *x, const xt_layout *l)
 {
     if (!is_visible(l->ticker) || l->rows < 1 || l->row_h < 1) return;
@@ -264,9 +265,8 @@ static void draw_ticker(xt *x, const xt_layout *l)
     double offset = xt_slide_offset(x, x->svc->now_ms(x->host));
     int shown = 0;
     for (int k = 0; x->pending + k < x->model.ticker_count && k < l->rows; k++) {
-        double slot = k - offset;
-        int y = l->ticker.y + (int)lround((slot < 0 ? 0 : slot) * l->row_h);
-        draw_row(x, l, x->pending + k, k, y, slot < 0 ? 1.0 + slot : 1.0);
+        int y = l->ticker.y + k * l->row_h;
+        draw_row(x, l, x->pending + k, k, y, k == 0 ? 1.0 - offset : 1.0);
         shown++;
     }
     x->rows_shown = shown;

@@ -534,7 +534,8 @@ static void test_count_up_and_repeats(void **state)
     pf_assert_report(&f->pf, "{\"trades_text\": \"101\", \"turnover_text\": \"¥12,346,128.90\"}");
 }
 
-/* The ticker slides: the new row fades in at the top, the others glide down a row. */
+/* A new trade fades in at the top while the others already sit a whole row lower: rows never
+ * pass over each other. */
 static void test_ticker_slides(void **state)
 {
     fixture *f = *state;
@@ -558,12 +559,13 @@ static void test_ticker_slides(void **state)
     assert_int_equal(fresh->box.y, y_top);
     assert_true(fresh->color.a > 100 && fresh->color.a < 200); /* fading in */
     assert_true(old->box.y > y_top);
-    int row_h = old->box.y - y_top; /* part of a row so far */
+    int row_h = old->box.y - y_top; /* a whole row down at once */
+    assert_true(row_h >= fresh->box.h);
     f->host.base.now = 2400;
     f->pf.plugin.desc.tick(f->pf.self, 2400);
     render(f, tile);
     old = find(&f->host, K_TEXT, "¥3,600.00");
-    assert_true(old->box.y - y_top > row_h); /* a whole row down */
+    assert_int_equal(old->box.y - y_top, row_h); /* and there it stays */
     assert_int_equal(find(&f->host, K_TEXT, "¥450.00")->color.a, 255);
     pf_assert_report(&f->pf, "{\"overflow\": false}");
 }
