@@ -10,9 +10,6 @@
 
 #define AS_VERSION "1.0.0"
 
-/* The LED shows at most this many digit positions; beyond, wbkit scales to k, M... */
-#define LED_DIGITS 7
-
 /* ---- options ------------------------------------------------------------------------------ */
 
 /* A typo in a wall's config should be seen, but not take the tile down. */
@@ -58,23 +55,10 @@ static void as_destroy(void *self)
     free(a);
 }
 
-/* Every service this plugin calls exists since 1.0, so a 1.x table that reaches the last
- * 1.0 member has them all. */
-static int services_usable(const wb_tile_info *tile)
-{
-    if (tile->size < offsetof(wb_tile_info, host) + sizeof tile->host) return 0;
-    const wb_host_services *s = tile->services;
-    return s && s->abi_major == WB_ABI_MAJOR &&
-           s->size >= offsetof(wb_host_services, json_pointer) + sizeof s->json_pointer;
-}
-
 static void *as_create(const wb_tile_info *tile, char *err, size_t err_size)
 {
-    if (!tile || !services_usable(tile)) {
-        snprintf(err, err_size, AS_PLUGIN_NAME " needs host services of ABI %d.0 or later",
-                 WB_ABI_MAJOR);
-        return NULL;
-    }
+    /* every service this plugin calls exists since 1.0 */
+    if (wbkit_check_services(tile, AS_PLUGIN_NAME, err, err_size) != 0) return NULL;
     absent_students *a = calloc(1, sizeof *a);
     if (!a) goto out_of_memory;
     a->svc = tile->services;
@@ -142,7 +126,7 @@ static int as_tick(void *self, uint64_t now_ms)
 void as_number_text(const absent_students *a, const as_number *n, char *buf, size_t size)
 {
     if (n->anim.has_value)
-        wbkit_led_text(a->svc, n->anim.shown, 0, LED_DIGITS, buf, size);
+        wbkit_led_text(a->svc, n->anim.shown, 0, AS_LED_DIGITS, buf, size);
     else
         wbkit_led_dashes(4, buf, size);
 }
@@ -166,15 +150,6 @@ wb_level as_late_level(const absent_students *a)
 }
 
 /* ---- report ------------------------------------------------------------------------------- */
-
-static const char *level_name(wb_level level)
-{
-    switch (level) {
-    case WB_LEVEL_WARN: return "warn";
-    case WB_LEVEL_ALARM: return "alarm";
-    default: return "normal";
-    }
-}
 
 /* A total, or null before the first message. */
 static json_t *total_json(const absent_students *a, int64_t value)
@@ -219,8 +194,8 @@ static int as_report(void *self, struct json_t *out)
     rc |= json_object_set_new(out, "left_behind", total_json(a, t->v[AS_LEFT_BEHIND]));
     rc |= json_object_set_new(out, "date", json_string(a->model.date));
     rc |= json_object_set_new(out, "top", top_json(a));
-    rc |= json_object_set_new(out, "level", json_string(level_name(as_big_level(a))));
-    rc |= json_object_set_new(out, "late_level", json_string(level_name(as_late_level(a))));
+    rc |= json_object_set_new(out, "level", json_string(wbkit_level_name(as_big_level(a))));
+    rc |= json_object_set_new(out, "late_level", json_string(wbkit_level_name(as_late_level(a))));
     rc |= json_object_set_new(out, "shown", shown_json(a));
     rc |= json_object_set_new(out, "rows", json_integer(a->rows_drawn));
     rc |= json_object_set_new(out, "kept", json_integer(a->model.count));

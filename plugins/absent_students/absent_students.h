@@ -15,6 +15,9 @@
 #define AS_DEFAULT_ANIMATE_MS 800
 #define AS_MAX_ANIMATE_MS 60000
 
+/* The LED shows at most this many digit positions; beyond, wbkit scales to k, M... */
+#define AS_LED_DIGITS 7
+
 /* One LED number on screen: its count-up, and the text the last frame drew. */
 typedef struct as_number {
     wbkit_anim anim;

@@ -24,8 +24,6 @@
 #define BIG_SHARE 0.62           /* of the numbers block, for the big number */
 #define CELL_LABEL_SHARE 0.36    /* of a secondary cell's height, for its label */
 #define LED_MIN_POSITIONS 4      /* digits keep one size from 0 to 9999 */
-#define LED_FIT_MARGIN 0.97      /* font hinting rounds widths: keep a little slack */
-#define LED_MEASURE_MAX_PX 512
 #define TEXT_FILL 0.8            /* a label's pixel size, of its box height (as draw_text's 0) */
 
 typedef struct as_cell {
@@ -66,35 +64,24 @@ static void note(absent_students *a, int draw_result)
  * ends, at least LED_MIN_POSITIONS, so the digits keep one size through a count-up. */
 static int sizing_positions(const absent_students *a, const as_number *n)
 {
-    int most = wbkit_led_positions(n->text);
-    if (n->anim.has_value) {
-        double ends[2] = {n->anim.target, n->anim.animating ? n->anim.from : n->anim.target};
-        for (int i = 0; i < 2; i++) {
-            char buf[WBKIT_LED_TEXT_SIZE];
-            as_number tmp = *n;
-            tmp.anim.shown = ends[i];
-            as_number_text(a, &tmp, buf, sizeof buf);
-            if (wbkit_led_positions(buf) > most) most = wbkit_led_positions(buf);
-        }
-    }
-    return most > LED_MIN_POSITIONS ? most : LED_MIN_POSITIONS;
+    return wbkit_anim_led_positions(a->svc, &n->anim, 0, AS_LED_DIGITS, LED_MIN_POSITIONS);
 }
 
 /* The height at which `positions` LED digits fit `box`: the host then fits them by height and
- * says no overflow. The whole box height when the font cannot be measured. */
+ * says no overflow. The whole box height when the font cannot be measured. Unlike
+ * wbkit_led_fit_height, the margin is kept whether or not the width limits the digits: a
+ * number a hair narrower than its box is drawn WBKIT_LED_FIT_MARGIN smaller all the same. */
 static int led_height(const absent_students *a, int positions, wb_rect box)
 {
     if (!is_visible(box)) return 0;
     char eights[WBKIT_LED_TEXT_SIZE];
-    if (positions >= (int)sizeof eights) positions = (int)sizeof eights - 1;
-    memset(eights, '8', (size_t)positions);
-    eights[positions] = '\0';
+    wbkit_led_eights(positions, eights, sizeof eights);
     /* measure near the drawn size: hinting makes small sizes less proportional */
-    int px = box.h < LED_MEASURE_MAX_PX ? box.h : LED_MEASURE_MAX_PX;
+    int px = box.h < WBKIT_LED_MEASURE_MAX_PX ? box.h : WBKIT_LED_MEASURE_MAX_PX;
     int w = 0, h = 0;
     if (a->svc->measure_text(a->host, WB_FONT_LED, px, eights, &w, &h) != 0 || w <= 0)
         return box.h;
-    int fit = (int)floor((double)box.w * px / w * LED_FIT_MARGIN);
+    int fit = (int)floor((double)box.w * px / w * WBKIT_LED_FIT_MARGIN);
     if (fit >= box.h) return box.h;
     return fit < 1 ? 1 : fit;
 }
@@ -249,13 +236,8 @@ static void draw_label(absent_students *a, const char *const *variants, int px, 
                        wb_align align, wb_color color, wb_font_role role)
 {
     if (!is_visible(box) || px < 1) return;
-    const char *text = variants[0];
-    for (const char *const *v = variants; *v; v++) {
-        text = *v;
-        int w = text_width(a, role, px, text);
-        if (w >= 0 && w <= box.w) break;
-    }
-    note(a, a->svc->draw_text(a->host, role, px, text, box, align, color));
+    int i = wbkit_label_pick(a->svc, a->host, role, px, variants, box.w, NULL);
+    note(a, a->svc->draw_text(a->host, role, px, variants[i], box, align, color));
 }
 
 static int fill_px(wb_rect box)

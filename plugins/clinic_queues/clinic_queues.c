@@ -86,24 +86,10 @@ static void cq_destroy(void *self)
     free(c);
 }
 
-/* Every service this plugin calls exists since 1.0, so a 1.x table that reaches the last
- * 1.0 member it uses has them all. */
-static int services_usable(const wb_tile_info *tile)
-{
-    size_t tile_needed = offsetof(wb_tile_info, host) + sizeof tile->host;
-    if (tile->size < tile_needed) return 0;
-    const wb_host_services *s = tile->services;
-    size_t needed = offsetof(wb_host_services, json_pointer) + sizeof s->json_pointer;
-    return s && s->abi_major == WB_ABI_MAJOR && s->size >= needed;
-}
-
 static void *cq_create(const wb_tile_info *tile, char *err, size_t err_size)
 {
-    if (!tile || !services_usable(tile)) {
-        snprintf(err, err_size, "clinic_queues needs host services of ABI %d.0 or later",
-                 WB_ABI_MAJOR);
-        return NULL;
-    }
+    /* every service this plugin calls exists since 1.0 */
+    if (wbkit_check_services(tile, "clinic_queues", err, err_size) != 0) return NULL;
     cq_options o;
     if (read_options(tile, &o, err, err_size) != 0) return NULL;
     clinic_queues *c = calloc(1, sizeof *c);
@@ -158,15 +144,6 @@ static void cq_render(void *self, wb_rect rect)
 
 /* ---- report ------------------------------------------------------------------------------- */
 
-static const char *level_name(wb_level level)
-{
-    switch (level) {
-    case WB_LEVEL_WARN: return "warn";
-    case WB_LEVEL_ALARM: return "alarm";
-    default: return "normal";
-    }
-}
-
 /* Counts are whole numbers below 1e15: JSON integers, so a feed's 42 reads back as 42. */
 static json_t *count_json(const clinic_queues *c, int which)
 {
@@ -201,9 +178,9 @@ static int cq_report(void *self, struct json_t *out)
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         rc |= json_object_set_new(out, counts[i].key, count_json(c, counts[i].which));
     rc |= json_object_set_new(out, "top", top_json(c));
-    rc |= json_object_set_new(out, "level", json_string(level_name(
+    rc |= json_object_set_new(out, "level", json_string(wbkit_level_name(
         cq_level(v, c->model.totals[CQ_WAITING], v->has_thresholds, &v->thresholds))));
-    rc |= json_object_set_new(out, "flagged_level", json_string(level_name(
+    rc |= json_object_set_new(out, "flagged_level", json_string(wbkit_level_name(
         cq_level(v, c->model.totals[CQ_FLAGGED], v->has_flagged_thresholds,
                  &v->flagged_thresholds))));
     int samples = 0;

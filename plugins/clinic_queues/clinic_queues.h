@@ -17,7 +17,7 @@
 #define CQ_NAME_SIZE 256   /* bytes with the NUL: longer names are invalid */
 #define CQ_COUNTY_SIZE 64
 #define CQ_MAX_TOP 10
-#define CQ_MAX_COUNT 1e15  /* beyond this a double no longer holds every integer */
+#define CQ_MAX_COUNT WBKIT_EXACT_MAX /* beyond this a double no longer holds every integer */
 
 /* The totals of a /clinics message, as indexes into cq_model.totals and .anim. */
 enum cq_total {

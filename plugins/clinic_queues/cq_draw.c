@@ -50,8 +50,6 @@
 /* Text and LED fitting. */
 #define TEXT_PX_OF_BOX 0.8         /* label pixel size for a line box of a given height */
 #define SHRINK_FLOOR 0.8           /* a label may be drawn this much smaller to fit */
-#define LED_MARGIN 0.97            /* font hinting rounds widths: keep a little slack */
-#define LED_MEASURE_MAX_PX 512
 
 /* LED panels: the fewest positions each one shows (ghost "8"s fill the unused ones, as on a
  * real display, and keep the digits one size while a count grows) and the most. */
@@ -180,40 +178,22 @@ static int draw_if_fits(painter *p, wb_font_role role, int px, const char *text,
 
 /* ---- LED numbers -------------------------------------------------------------------------- */
 
-/* The width of `positions` (1..MAX_POSITIONS + 1, for a scale) LED "8"s at px; -1 if the
- * host cannot measure. */
-static int eights_width(const cq_view *v, int positions, int px)
-{
-    char eights[MAX_POSITIONS + 2];
-    int w = 0, h = 0;
-    if (positions < 1) positions = 1;
-    if (positions > MAX_POSITIONS + 1) positions = MAX_POSITIONS + 1;
-    memset(eights, '8', (size_t)positions);
-    eights[positions] = '\0';
-    if (px < 1 || v->svc->measure_text(v->host, WB_FONT_LED, px, eights, &w, &h) != 0) return -1;
-    return w;
-}
-
-/* The height at which `positions` LED digits fit box_w, at most box_h: draw_led then fits by
- * height and has no reason to shrink. */
+/* The height at which `positions` LED digits (1..MAX_POSITIONS + 1, for a scale) fit box_w, at
+ * most box_h: draw_led then fits by height and has no reason to shrink. */
 static int led_height(const cq_view *v, int positions, int box_w, int box_h)
 {
-    if (box_w <= 0 || box_h <= 0) return 0;
-    /* measured near the size it is drawn at: hinting makes small sizes less proportional */
-    int px = box_h < LED_MEASURE_MAX_PX ? box_h : LED_MEASURE_MAX_PX;
-    int w = eights_width(v, positions, px);
-    if (w <= 0) return box_h;
-    double per_px = (double)w / px;
-    if (per_px * box_h <= box_w) return box_h;
-    int fitted = (int)floor(box_w / per_px * LED_MARGIN);
-    return fitted < 1 ? 1 : fitted;
+    char eights[MAX_POSITIONS + 2];
+    wbkit_led_eights(positions, eights, sizeof eights);
+    return wbkit_led_fit_height(v->svc, v->host, eights, box_w, box_h);
 }
 
-/* The width `positions` digits take at height h (at least 1). */
+/* The width `positions` digits take at height h (at least 1), with the room led_height leaves. */
 static int led_width(const cq_view *v, int positions, int h)
 {
-    int w = eights_width(v, positions, h);
-    return w <= 0 ? h : (int)ceil(w / LED_MARGIN) + 1;
+    char eights[MAX_POSITIONS + 2];
+    wbkit_led_eights(positions, eights, sizeof eights);
+    int w = h < 1 ? -1 : text_width(v, WB_FONT_LED, h, eights);
+    return w <= 0 ? h : (int)ceil(w / WBKIT_LED_FIT_MARGIN) + 1;
 }
 
 /* LED text of a count in at most MAX_POSITIONS, padded with blanks to `positions` so the
@@ -234,14 +214,7 @@ static const char *count_text(const cq_view *v, double value, int positions, cha
  * where it started, and `least`, so the digits keep one size through a count-up. */
 static int panel_positions(const cq_view *v, const wbkit_anim *a, int least)
 {
-    const double values[3] = {a->target, a->shown, a->from};
-    int n = least;
-    for (int i = 0; i < (a->animating ? 3 : 2); i++) {
-        char buf[WBKIT_LED_TEXT_SIZE];
-        wbkit_led_text(v->svc, values[i], 0, MAX_POSITIONS, buf, sizeof buf);
-        if (wbkit_led_positions(buf) > n) n = wbkit_led_positions(buf);
-    }
-    return n;
+    return wbkit_anim_led_positions(v->svc, a, 0, MAX_POSITIONS, least);
 }
 
 /* An LED count in box (dashes before any value). A scale letter, for counts too large for

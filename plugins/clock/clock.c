@@ -30,8 +30,6 @@
 #define DATE_GAP_OF_LED 0.10       /* between the digits and the date */
 #define LINE_HEIGHT_PERCENT 125    /* a date line's box for its pixel size: draw_text's 80 % */
 #define MIN_DATE_PX 8              /* below this the date is left out rather than unreadable */
-#define LED_FIT_MARGIN 0.97        /* font hinting rounds widths: keep a little slack */
-#define LED_MEASURE_MAX_PX 512
 
 /* The frame for the next second is asked for this long after it starts, so that the render
  * already reads the new second even if the two clocks disagree by a millisecond. */
@@ -96,17 +94,6 @@ static void warn_unknown_options(clock_tile *c, const json_t *options)
     wbkit_warn_unknown_keys(c->svc, c->host, "clock", options, option_names, "option");
 }
 
-/* true or false; absent leaves *out alone. */
-static int read_bool(const json_t *options, const char *name, int *out, char *err,
-                     size_t err_size)
-{
-    const json_t *v = json_object_get(options, name);
-    if (!v) return 0;
-    if (!json_is_boolean(v)) return wbkit_option_error(err, err_size, name, "true or false");
-    *out = json_is_true(v);
-    return 1;
-}
-
 /* "date": the languages of the date line in their order, each once; [] for no date. */
 static int read_date_languages(clock_tile *c, const json_t *options, char *err, size_t err_size)
 {
@@ -150,7 +137,7 @@ static int read_options(clock_tile *c, const json_t *options, char *err, size_t 
     if (wbkit_read_int(options, "utc_offset_minutes", MIN_OFFSET_MINUTES, MAX_OFFSET_MINUTES,
                        &c->offset_minutes, err, err_size) < 0)
         return -1;
-    if (read_bool(options, "seconds", &c->show_seconds, err, err_size) < 0) return -1;
+    if (wbkit_read_bool(options, "seconds", &c->show_seconds, err, err_size) < 0) return -1;
     if (read_date_languages(c, options, err, err_size) < 0) return -1;
     c->has_color = wbkit_read_color(options, "color", &c->color, err, err_size);
     if (c->has_color < 0) return -1;
@@ -203,16 +190,6 @@ static void clock_destroy(void *self)
     free(c);
 }
 
-/* Every service drawn on exists since 1.0: a 1.x table reaching json_pointer has them all. */
-static int services_usable(const wb_tile_info *tile)
-{
-    size_t tile_needed = offsetof(wb_tile_info, host) + sizeof tile->host;
-    if (tile->size < tile_needed) return 0;
-    const wb_host_services *s = tile->services;
-    size_t needed = offsetof(wb_host_services, json_pointer) + sizeof s->json_pointer;
-    return s && s->abi_major == WB_ABI_MAJOR && s->size >= needed;
-}
-
 /* request_frame_at came last: a host without it still shows the clock, but only moves it when
  * something else redraws the tile. */
 static int services_can_wake(const wb_host_services *s)
@@ -233,10 +210,8 @@ static void set_defaults(clock_tile *c)
 
 static void *clock_create(const wb_tile_info *tile, char *err, size_t err_size)
 {
-    if (!tile || !services_usable(tile)) {
-        snprintf(err, err_size, "clock needs host services of ABI %d.0 or later", WB_ABI_MAJOR);
-        return NULL;
-    }
+    /* every service drawn on exists since 1.0; request_frame_at is checked on its own */
+    if (wbkit_check_services(tile, "clock", err, err_size) != 0) return NULL;
     clock_tile *c = calloc(1, sizeof *c);
     if (!c) goto out_of_memory;
     c->svc = tile->services;
@@ -291,16 +266,7 @@ static int led_height(const clock_tile *c, int box_w, int box_h)
 {
     char ghost[TIME_TEXT_SIZE];
     ghost_text(c, ghost, sizeof ghost);
-    if (box_w <= 0 || box_h <= 0) return 0;
-    /* measured near the drawn size: hinting makes small sizes less proportional */
-    int px = box_h < LED_MEASURE_MAX_PX ? box_h : LED_MEASURE_MAX_PX;
-    int w = 0, h = 0;
-    if (c->svc->measure_text(c->host, WB_FONT_LED, px, ghost, &w, &h) != 0 || w <= 0)
-        return box_h;
-    double per_px = (double)w / px;
-    if (per_px * box_h <= box_w) return box_h;
-    int fitted = (int)floor(box_w / per_px * LED_FIT_MARGIN);
-    return fitted < 1 ? 1 : fitted;
+    return wbkit_led_fit_height(c->svc, c->host, ghost, box_w, box_h);
 }
 
 /* ---- layout: the date --------------------------------------------------------------------- */

@@ -23,7 +23,7 @@
 #define MAX_ANIMATE_MS 60000
 
 /* Beyond this a double no longer holds every integer exactly and the LED would show noise. */
-#define MAX_ABS_VALUE 1e15
+#define MAX_ABS_VALUE WBKIT_EXACT_MAX
 
 /* Layout, as fractions of the tile so any tile size gets the same look. */
 #define TITLE_FRACTION 0.15
@@ -33,8 +33,6 @@
 #define UNIT_BELOW_MAX_OF_LED 0.45 /* ...and at most this much of the digits' height */
 #define UNIT_BESIDE_WIDTH 0.25     /* of the number's band, for a unit beside it */
 #define UNIT_BESIDE_HEIGHT 0.35    /* of the digits' height */
-#define LED_FIT_MARGIN 0.97        /* font hinting rounds widths: keep a little slack */
-#define LED_MEASURE_MAX_PX 512
 
 #define UNIT_TEXT_SIZE 256
 
@@ -121,23 +119,10 @@ static void counter_destroy(void *self)
     free(c);
 }
 
-/* Every service this plugin calls exists since 1.0, so a 1.x table that reaches the last
- * 1.0 member has them all. */
-static int services_usable(const wb_tile_info *tile)
-{
-    size_t tile_needed = offsetof(wb_tile_info, host) + sizeof tile->host;
-    if (tile->size < tile_needed) return 0;
-    const wb_host_services *s = tile->services;
-    size_t needed = offsetof(wb_host_services, json_pointer) + sizeof s->json_pointer;
-    return s && s->abi_major == WB_ABI_MAJOR && s->size >= needed;
-}
-
 static void *counter_create(const wb_tile_info *tile, char *err, size_t err_size)
 {
-    if (!tile || !services_usable(tile)) {
-        snprintf(err, err_size, "counter needs host services of ABI %d.0 or later", WB_ABI_MAJOR);
-        return NULL;
-    }
+    /* every service this plugin calls exists since 1.0 */
+    if (wbkit_check_services(tile, "counter", err, err_size) != 0) return NULL;
     counter *c = calloc(1, sizeof *c);
     if (!c) goto out_of_memory;
     c->svc = tile->services;
@@ -207,20 +192,13 @@ static void update_shown_text(counter *c)
     }
 }
 
-/* Positions to size the LED for: the longest of where the animation started, where it ends
- * and where it is, so the digits keep one size through a whole count-up. */
+/* Positions to size the LED for: the longest of what it shows now (the dashes before any
+ * value), where the animation started and where it ends, so the digits keep one size through
+ * a whole count-up. */
 static int sizing_positions(const counter *c)
 {
-    int positions = wbkit_led_positions(c->shown_text);
-    if (!c->anim.has_value) return positions;
-    char buf[WBKIT_LED_TEXT_SIZE];
-    led_text(c, c->anim.target, buf);
-    if (wbkit_led_positions(buf) > positions) positions = wbkit_led_positions(buf);
-    if (c->anim.animating) {
-        led_text(c, c->anim.from, buf);
-        if (wbkit_led_positions(buf) > positions) positions = wbkit_led_positions(buf);
-    }
-    return positions;
+    return wbkit_anim_led_positions(c->svc, &c->anim, c->decimals, c->digits,
+                                    wbkit_led_positions(c->shown_text));
 }
 
 /* ---- layout ------------------------------------------------------------------------------- */
@@ -241,32 +219,14 @@ static int is_visible(wb_rect r)
     return r.w > 0 && r.h > 0;
 }
 
-/* LED width per pixel of height for `positions` digits, measured with the host's LED font;
- * 0 if it cannot be measured (then the LED simply gets its whole box). */
-static double led_aspect(const counter *c, int positions, int box_h)
-{
-    char ghost[MAX_DIGITS + 1];
-    if (positions < 1) positions = 1;
-    if (positions > MAX_DIGITS) positions = MAX_DIGITS;
-    memset(ghost, '8', (size_t)positions);
-    ghost[positions] = '\0';
-    /* measure near the size it will be drawn at: hinting makes small sizes less proportional */
-    int px = box_h < LED_MEASURE_MAX_PX ? box_h : LED_MEASURE_MAX_PX;
-    int w = 0, h = 0;
-    if (px < 1 || c->svc->measure_text(c->host, WB_FONT_LED, px, ghost, &w, &h) != 0 || w <= 0)
-        return 0.0;
-    return (double)w / px;
-}
-
-/* The height at which `positions` LED digits fit box_w: draw_led then fits by height and
- * reports no overflow, and the digits keep their size while the value changes length. */
+/* The height at which `positions` LED digits (1..MAX_DIGITS) fit box_w: draw_led then fits by
+ * height and reports no overflow, and the digits keep their size while the value changes
+ * length. The LED gets its whole box when it cannot be measured. */
 static int fitted_led_height(const counter *c, int positions, int box_w, int box_h)
 {
-    if (box_w <= 0 || box_h <= 0) return 0;
-    double aspect = led_aspect(c, positions, box_h);
-    if (aspect <= 0.0 || aspect * box_h <= box_w) return box_h;
-    int h = (int)floor(box_w / aspect * LED_FIT_MARGIN);
-    return h < 1 ? 1 : h;
+    char ghost[MAX_DIGITS + 1];
+    wbkit_led_eights(positions, ghost, sizeof ghost);
+    return wbkit_led_fit_height(c->svc, c->host, ghost, box_w, box_h);
 }
 
 /* The unit beside the number (sharing its bottom line), the LED right-aligned against it. */
@@ -410,26 +370,10 @@ static void counter_render(void *self, wb_rect rect)
 
 /* ---- report ------------------------------------------------------------------------------- */
 
-/* Integral values as JSON integers, so a feed's 42 reads back as 42, not 42.0. */
-static json_t *number_json(double value)
-{
-    if (value == floor(value) && fabs(value) <= MAX_ABS_VALUE) return json_integer((json_int_t)value);
-    return json_real(value);
-}
-
 /* An absent unit or title reads "" (as docs/state.md shows), so readers need no null case. */
 static json_t *string_or_empty(const char *s)
 {
     return json_string(s ? s : "");
-}
-
-static const char *level_name(wb_level level)
-{
-    switch (level) {
-    case WB_LEVEL_WARN: return "warn";
-    case WB_LEVEL_ALARM: return "alarm";
-    default: return "normal";
-    }
 }
 
 static int counter_report(void *self, struct json_t *out)
@@ -437,12 +381,12 @@ static int counter_report(void *self, struct json_t *out)
     counter *c = self;
     int rc = 0;
     rc |= json_object_set_new(out, "value",
-                              c->anim.has_value ? number_json(c->anim.target) : json_null());
+                              c->anim.has_value ? wbkit_number_json(c->anim.target) : json_null());
     rc |= json_object_set_new(out, "shown", json_string(c->shown_text));
     rc |= json_object_set_new(out, "scale", json_string(c->shown_scale));
     rc |= json_object_set_new(out, "unit", string_or_empty(c->unit));
     rc |= json_object_set_new(out, "title", string_or_empty(c->title.text));
-    rc |= json_object_set_new(out, "level", json_string(level_name(current_level(c))));
+    rc |= json_object_set_new(out, "level", json_string(wbkit_level_name(current_level(c))));
     rc |= json_object_set_new(out, "samples", json_integer(c->ring.count));
     rc |= json_object_set_new(out, "overflow", json_boolean(c->overflow));
     return rc ? -1 : 0;

@@ -1,7 +1,6 @@
 /* exchange_trades.c: the data exchange tile: trades today as a big LED number, turnover in yuan,
  * a ticker of the latest trades and the busiest data set's prices. It must never link or call
  * the host except through the wb_host_services table. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,24 +69,10 @@ static void xt_destroy(void *self)
     free(x);
 }
 
-/* Every service this plugin calls exists since 1.0, so a 1.x table that reaches the last
- * 1.0 member has them all. */
-static int services_usable(const wb_tile_info *tile)
-{
-    size_t tile_needed = offsetof(wb_tile_info, host) + sizeof tile->host;
-    if (tile->size < tile_needed) return 0;
-    const wb_host_services *s = tile->services;
-    size_t needed = offsetof(wb_host_services, json_pointer) + sizeof s->json_pointer;
-    return s && s->abi_major == WB_ABI_MAJOR && s->size >= needed;
-}
-
 static void *xt_create(const wb_tile_info *tile, char *err, size_t err_size)
 {
-    if (!tile || !services_usable(tile)) {
-        snprintf(err, err_size, XT_NAME " needs host services of ABI %d.0 or later",
-                 WB_ABI_MAJOR);
-        return NULL;
-    }
+    /* every service this plugin calls exists since 1.0 */
+    if (wbkit_check_services(tile, XT_NAME, err, err_size) != 0) return NULL;
     xt *x = calloc(1, sizeof *x);
     if (!x) goto out_of_memory;
     x->svc = tile->services;
@@ -200,22 +185,6 @@ void xt_note(xt *x, int draw_result)
 
 /* ---- report ------------------------------------------------------------------------------- */
 
-/* Integral values as JSON integers, so a feed's 42 reads back as 42, not 42.0. */
-static json_t *number_json(double value)
-{
-    if (value == floor(value) && fabs(value) <= XT_MAX_ABS) return json_integer((json_int_t)value);
-    return json_real(value);
-}
-
-static const char *level_name(wb_level level)
-{
-    switch (level) {
-    case WB_LEVEL_WARN: return "warn";
-    case WB_LEVEL_ALARM: return "alarm";
-    default: return "normal";
-    }
-}
-
 /* The newest `ticker` rows: what the ticker shows once it is at rest. */
 static json_t *ticker_json(const xt_model *m)
 {
@@ -225,9 +194,9 @@ static json_t *ticker_json(const xt_model *m)
         if (json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:o}",
                                                   "id", t->id, "dataset_id", t->dataset_id,
                                                   "dataset", t->dataset, "category",
-                                                  t->category, "price", number_json(t->price),
+                                                  t->category, "price", wbkit_number_json(t->price),
                                                   "volume", (json_int_t)t->volume, "amount",
-                                                  number_json(t->amount))) != 0) {
+                                                  wbkit_number_json(t->amount))) != 0) {
             json_decref(rows);
             return NULL;
         }
@@ -243,15 +212,16 @@ static int report_top(const xt *x, json_t *out)
     rc |= json_object_set_new(out, "top_dataset", top ? json_string(top->id) : json_null());
     rc |= json_object_set_new(out, "top_name", top ? json_string(top->name) : json_null());
     rc |= json_object_set_new(out, "top_trades", json_integer(top ? top->trades : 0));
-    rc |= json_object_set_new(out, "top_price",
-                              top && top->has_price ? number_json(top->last_price) : json_null());
+    rc |= json_object_set_new(out, "top_price", top && top->has_price
+                                                    ? wbkit_number_json(top->last_price)
+                                                    : json_null());
     rc |= json_object_set_new(out, "samples", json_integer(top ? top->prices.count : 0));
     return rc;
 }
 
 static json_t *day_value(const xt *x, double value)
 {
-    return x->model.has_day ? number_json(value) : json_null();
+    return x->model.has_day ? wbkit_number_json(value) : json_null();
 }
 
 static int xt_report(void *self, struct json_t *out)
@@ -270,7 +240,7 @@ static int xt_report(void *self, struct json_t *out)
     rc |= report_top(x, out);
     rc |= json_object_set_new(out, "datasets", json_integer(m->dataset_count));
     rc |= json_object_set_new(out, "evicted", json_integer(m->evicted));
-    rc |= json_object_set_new(out, "level", json_string(level_name(xt_level(x))));
+    rc |= json_object_set_new(out, "level", json_string(wbkit_level_name(xt_level(x))));
     rc |= json_object_set_new(out, "threshold_on",
                               json_string(x->watch == XT_WATCH_TURNOVER ? "turnover" : "trades"));
     rc |= json_object_set_new(out, "title", json_string(x->title.text ? x->title.text : ""));

@@ -31,7 +31,7 @@ struct xt; /* the instance, at the end */
 #define XT_DATASETS_MAX 256
 
 /* Beyond this a double no longer holds every integer (or every fen) exactly. */
-#define XT_MAX_ABS 1e15
+#define XT_MAX_ABS WBKIT_EXACT_MAX
 
 /* Before the first snapshot the numbers show dashes, never a blank or a false zero. */
 #define XT_TRADES_DASHES "-----"

@@ -235,20 +235,16 @@ static void draw_row(xt *x, const xt_layout *l, int index, int shown, int y, dou
     }
 }
 
-/* Before the first trade: a quiet line where the rows will come. */
+/* Before the first trade: a quiet line where the rows will come, if one fits. */
 static void draw_no_trades(xt *x, const xt_layout *l)
 {
-    static const char *const variants[] = {"暂无成交 · No trades yet", "暂无成交"};
-    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
-        int w = 0, h = 0;
-        if (x->svc->measure_text(x->host, WB_FONT_LABEL, l->row_px, variants[i], &w, &h) != 0 ||
-            w > l->ticker.w)
-            continue;
+    static const char *const variants[] = {"暂无成交 · No trades yet", "暂无成交", NULL};
+    int w = -1;
+    int i = wbkit_label_pick(x->svc, x->host, WB_FONT_LABEL, l->row_px, variants, l->ticker.w, &w);
+    if (w >= 0)
         text(x, WB_FONT_LABEL, l->row_px, variants[i],
              (wb_rect){l->ticker.x, l->ticker.y, w, l->row_h}, WB_ALIGN_LEFT,
              palette(x, WB_COLOR_TEXT_DIM, 1.0));
-        return;
-    }
 }
 
 /* The k-th row shown (the model's row pending + k) sits at slot k. While a new trade comes

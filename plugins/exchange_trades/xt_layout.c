@@ -77,15 +77,15 @@ typedef struct caption_set {
     int count;
 } caption_set;
 
-/* Index of the first text no wider than max_w (its width in *w), or the last one. */
+/* Index of the first text no wider than max_w (its width in *w), or the last one (*w then
+ * max_w + 1). */
 static int pick(const xt *x, const caption_set *c, int px, int max_w, int *w)
 {
-    for (int i = 0; i < c->count; i++) {
-        *w = measure(x, WB_FONT_LABEL, px, c->text[i]);
-        if (*w >= 0 && *w <= max_w) return i;
-    }
-    *w = max_w + 1;
-    return c->count - 1;
+    const char *texts[5] = {NULL}; /* c->text as a NULL-terminated list */
+    for (int i = 0; i < c->count; i++) texts[i] = c->text[i];
+    int i = wbkit_label_pick(x->svc, x->host, WB_FONT_LABEL, px, texts, max_w, w);
+    if (*w < 0) *w = max_w + 1;
+    return i;
 }
 
 static void captions_trades(const xt *x, caption_set *line0, caption_set *line1)

@@ -23,6 +23,27 @@
 extern "C" {
 #endif
 
+/* ---- create and report (wbkit_plugin.c) ---------------------------------------------------- */
+
+/* For the start of create(): 0 if `tile` is a wb_tile_info that reaches `host` and its services
+ * are of major WB_ABI_MAJOR and reach json_pointer, the last member of 1.0, so that every 1.0
+ * service is there. Otherwise -1, with `PLUGIN needs host services of ABI 1.0 or later` in err
+ * (a NULL tile or services too). A service added later ("since 1.N") is still the caller's to
+ * check by services->size. */
+int wbkit_check_services(const wb_tile_info *tile, const char *plugin, char *err,
+                         size_t err_size);
+
+/* "normal", "warn" or "alarm": a level as report() writes it. A static string. */
+const char *wbkit_level_name(wb_level level);
+
+/* Beyond this a double no longer holds every integer exactly. */
+#define WBKIT_EXACT_MAX 1e15
+
+/* A number for report(): a JSON integer when it is integral and within +-WBKIT_EXACT_MAX, so a
+ * feed's 42 reads back as 42 and not 42.0; else a JSON real. A new reference (NULL when out of
+ * memory, which json_object_set_new turns into an error). */
+struct json_t *wbkit_number_json(double value);
+
 /* ---- options (wbkit_options.c) ------------------------------------------------------------ */
 
 /* Writes `option "NAME" must be WHAT` into err. Always returns -1, so a plugin can write
@@ -33,6 +54,10 @@ int wbkit_option_error(char *err, size_t err_size, const char *name, const char 
  * error: `must be an integer LO..HI`. */
 int wbkit_read_int(const struct json_t *options, const char *name, int lo, int hi, int *out,
                    char *err, size_t err_size);
+
+/* true or false. Anything else is an error: `must be true or false`. On 1, *out is 1 or 0. */
+int wbkit_read_bool(const struct json_t *options, const char *name, int *out, char *err,
+                    size_t err_size);
 
 /* A string. "" counts as absent. On 1, *out is a new malloc'd copy that the caller owns and
  * frees. The previous *out (malloc'd or NULL) is freed first. */
@@ -191,10 +216,45 @@ void wbkit_led_dashes(int digits, char *buf, size_t size);
 const char *wbkit_led_text(const wb_host_services *svc, double value, int decimals, int digits,
                            char *buf, size_t size);
 
+/* The most digit positions the LED text (wbkit_led_text with `decimals` and `digits`) of a
+ * count-up takes on its way: of its target, of the value shown and, while it runs, of where it
+ * started; at least `least`, and `least` before any value. An LED sized for that many keeps its
+ * digits one size through the whole count-up. */
+int wbkit_anim_led_positions(const wb_host_services *svc, const wbkit_anim *anim, int decimals,
+                             int digits, int least);
+
+/* `positions` "8"s (at least one, cut to fit buf's `size`): the unlit form of any LED text of
+ * that many digit positions, to size a panel by. */
+void wbkit_led_eights(int positions, char *buf, size_t size);
+
+/* LED text is measured at most this large (hinting makes small sizes less proportional, so
+ * near the size it is drawn at) and fitted to WBKIT_LED_FIT_MARGIN of a width that it would
+ * fill exactly, since hinting rounds widths. */
+#define WBKIT_LED_MEASURE_MAX_PX 512
+#define WBKIT_LED_FIT_MARGIN 0.97
+
+/* The height at which the LED text `ghost` fits box_w, at most box_h. `ghost` is the unlit form
+ * of what will be drawn ("8" in every position, as wbkit_led_eights writes, or "88:88"), so the
+ * digits keep their size while the value changes, and services->draw_led then fits them by the
+ * height and reports no overflow. When box_h would be too wide, WBKIT_LED_FIT_MARGIN of the
+ * height that fills box_w, at least 1. 0 for an empty box; box_h if it cannot be measured. */
+int wbkit_led_fit_height(const wb_host_services *svc, wb_host *host, const char *ghost,
+                         int box_w, int box_h);
+
 /* The small text by the number: the scale and the unit. A unit of up to 3 letters is glued on
  * ("kW", "MB"); any other unit is spaced ("k requests", "k ¥"). `unit` may be NULL. Writes
  * into buf, cut at `size`. */
 void wbkit_unit_text(const char *scale, const char *unit, char *buf, size_t size);
+
+/* ---- labels (wbkit_label.c) --------------------------------------------------------------- */
+
+/* Which of a label's texts to draw in `width`: `texts` is a NULL-terminated list, longest first.
+ * Returns the index of the first that measures at most `width` wide at `px` in `role`, with its
+ * width in *text_w. When none does (or none can be measured, or px < 1): the index of the last
+ * text, with *text_w = -1, so the caller chooses between drawing it anyway (the host shrinks or
+ * cuts it and says so) and leaving it out. -1 for an empty list. text_w may be NULL. */
+int wbkit_label_pick(const wb_host_services *svc, wb_host *host, wb_font_role role, int px,
+                     const char *const *texts, int width, int *text_w);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,16 @@ int wbkit_read_int(const json_t *options, const char *name, int lo, int hi, int 
     return 1;
 }
 
+int wbkit_read_bool(const json_t *options, const char *name, int *out, char *err,
+                    size_t err_size)
+{
+    const json_t *v = json_object_get(options, name);
+    if (!v) return 0;
+    if (!json_is_boolean(v)) return wbkit_option_error(err, err_size, name, "true or false");
+    *out = json_is_true(v);
+    return 1;
+}
+
 int wbkit_is_json_pointer(const char *p)
 {
     if (p[0] != '/') return 0;

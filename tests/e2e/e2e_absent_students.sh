@@ -4,8 +4,7 @@
 # (1x1 and 2x1 of a 4x3 grid) render at 1280x720, 1920x1080 and 3840x2160 without overflow.
 source "$(dirname "$0")/lib.sh"
 
-[[ -f $WB_PLUGIN_DIR/absent_students.so ]] ||
-    fail "absent_students.so is missing in $WB_PLUGIN_DIR (build target absent_students)"
+need_plugins absent_students
 
 # ------------------------------------------------------------------ the data
 

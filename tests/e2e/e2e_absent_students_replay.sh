@@ -4,14 +4,9 @@
 # reconnect mid-replay (server killed, replayed again) that ends on the right numbers again.
 source "$(dirname "$0")/lib.sh"
 
-FEEDS=${WB_FEEDS:-$(dirname "$WB_WALL")/feeds/wallboard-feeds}
-RECORDINGS="$WB_SOURCE_DIR/tests/feeds/recordings"
-[[ -x $FEEDS ]] || fail "wallboard-feeds is missing at $FEEDS (build target wallboard-feeds)"
-[[ -f $WB_PLUGIN_DIR/absent_students.so ]] ||
-    fail "absent_students.so is missing in $WB_PLUGIN_DIR (build target absent_students)"
-for f in attendance.jsonl attendance_gap.jsonl state.jq; do
-    [[ -s $RECORDINGS/$f ]] || fail "$RECORDINGS/$f is missing"
-done
+need_feeds
+need_plugins absent_students
+need_recordings attendance.jsonl attendance_gap.jsonl state.jq
 
 # expect FILE: what the tile must end on, from the recording alone (jq, no wallboard code):
 # the last totals, the date, and the five schools with most absences of the final state.
@@ -40,13 +35,12 @@ ends_on() {
         and $v.shown.parents_notified == ($e.totals.parents_notified | tostring)' "$1" "$t"
 }
 
-# replay NAME FILE SPEED [ARGS...]: wallboard-feeds replaying FILE on a free port (ARGS may
-# name one), through lib.sh's server helpers: it takes --port-file and --port as wb-testserver.
+# replay NAME FILE SPEED [ARGS...]: wallboard-feeds replaying FILE as server NAME (feeds_start),
+# on a free port unless ARGS names one.
 replay() {
     local name=$1 file=$2 speed=$3
     shift 3
-    WB_SERVER=$FEEDS server_start "$name" --replay "$RECORDINGS/$file" --speed "$speed" \
-        --port 0 "$@"
+    feeds_start "$name" --replay "$RECORDINGS/$file" --speed "$speed" "$@"
 }
 
 write_wall() {

@@ -5,8 +5,7 @@
 # 1280x720, 1920x1080 and 3840x2160 in 4x3 grids of 1x1, 2x1 and 2x2 tiles without overflow.
 source "$(dirname "$0")/lib.sh"
 
-[[ -f $WB_PLUGIN_DIR/clinic_queues.so ]] ||
-    fail "clinic_queues.so is missing in $WB_PLUGIN_DIR (build target clinic_queues)"
+need_plugins clinic_queues
 
 # clinic ID NAME WAITING SCANS PRESCRIPTIONS FLAGGED: one CLINIC object (romanized from the id).
 clinic() {

@@ -5,23 +5,9 @@
 # the server killed mid-replay and restarted: a fresh snapshot and the final numbers again.
 source "$(dirname "$0")/lib.sh"
 
-FEEDS=${WB_FEEDS:-$(dirname "$WB_WALL")/feeds/wallboard-feeds}
-RECORDINGS="$WB_SOURCE_DIR/tests/feeds/recordings"
-[[ -x $FEEDS ]] || fail "wallboard-feeds is missing at $FEEDS (build target wallboard-feeds)"
-[[ -f $WB_PLUGIN_DIR/clinic_queues.so ]] ||
-    fail "clinic_queues.so is missing in $WB_PLUGIN_DIR (build target clinic_queues)"
-for f in clinics.jsonl clinics_gap.jsonl state.jq; do
-    [[ -s $RECORDINGS/$f ]] || fail "$RECORDINGS/$f is missing"
-done
-
-# feeds_start NAME ARGS...: wallboard-feeds ARGS as server NAME of lib.sh (--port 0 unless
-# ARGS has a --port), so that server_stop, server_kill and url work on it.
-feeds_start() {
-    local name=$1
-    shift
-    [[ " $* " == *" --port "* ]] || set -- --port 0 "$@"
-    WB_SERVER=$FEEDS server_start "$name" "$@"
-}
+need_feeds
+need_plugins clinic_queues
+need_recordings clinics.jsonl clinics_gap.jsonl state.jq
 
 # expect FILE: sets WANT to what the tile must report after all of FILE, computed with jq from
 # the recording alone (recordings/state.jq): the last totals, how many clinics, the top five.

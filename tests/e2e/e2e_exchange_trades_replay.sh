@@ -5,32 +5,15 @@
 # numbers again from its fresh snapshot.
 source "$(dirname "$0")/lib.sh"
 
-FEEDS=${WB_FEEDS:-$(dirname "$WB_WALL")/feeds/wallboard-feeds}
-REC="$WB_SOURCE_DIR/tests/feeds/recordings"
-[[ -x $FEEDS ]] || fail "wallboard-feeds is missing at $FEEDS (build target wallboard-feeds)"
-[[ -s $REC/trades.jsonl && -s $REC/trades_gap.jsonl ]] || fail "the /trades recordings are missing in $REC"
+need_feeds
+need_recordings trades.jsonl trades_gap.jsonl
 
-# replay_start FILE [ARGS...]: wallboard-feeds replaying FILE once a client is connected; sets
-# FEEDS_PID and FEEDS_PORT (ARGS may pin --port).
+# replay_start NAME FILE [ARGS...]: wallboard-feeds replaying FILE once a client is connected,
+# as server NAME (feeds_start: on a free port unless ARGS pins --port).
 replay_start() {
-    local file=$1 pf="$WB_SCRATCH/feeds.port"
-    shift
-    rm -f "$pf"
-    "$FEEDS" --replay "$file" --wait-clients 1 --port-file "$pf" "$@" \
-        >>"$WB_SCRATCH/feeds.server.stdout" 2>>"$WB_SCRATCH/feeds.server.stderr" &
-    FEEDS_PID=$!
-    WB_PIDS+=("$FEEDS_PID")
-    if ! poll 10 test -s "$pf"; then
-        alive "$FEEDS_PID" || fail "wallboard-feeds --replay $file exited before listening"
-        fail "wallboard-feeds did not write its port file within 10 s"
-    fi
-    FEEDS_PORT=$(cat "$pf")
-    log "wallboard-feeds pid $FEEDS_PID replaying $(basename "$file") on port $FEEDS_PORT"
-}
-
-replay_stop() {
-    stop_pid "$FEEDS_PID" 10 TERM
-    ((STOP_FORCED == 0 && STOP_RC == 0)) || fail "wallboard-feeds did not stop cleanly ($STOP_RC)"
+    local name=$1 file=$2
+    shift 2
+    feeds_start "$name" --replay "$file" --wait-clients 1 "$@"
 }
 
 # What a client has at the end of a recording, by jq alone: the day, the ticker's newest five
@@ -58,10 +41,11 @@ money_text() {
     printf '¥%s%s.%s' "$int" "$out" "$frac"
 }
 
+# wall_config NAME: one exchange_trades tile on server NAME.
 wall_config() {
     cat >"$WALL_CONFIG" <<EOF
 {"title": "e2e exchange_trades replay", "grid": {"columns": 4, "rows": 3, "gap": 12},
- "feeds": {"trades": {"url": "ws://127.0.0.1:$FEEDS_PORT/trades"}},
+ "feeds": {"trades": {"url": "$(url "$1" trades)"}},
  "tiles": [
   {"id": "x", "plugin": "exchange_trades", "feed": "trades", "cell": [0, 1], "span": [2, 2],
    "title": "데이터 거래소 · 大数据交易所 · Data exchange trades", "stale_after": 60,
@@ -92,45 +76,45 @@ assert_final() {
 
 # ------------------------------------------------------------------ the whole recording
 
-replay_start "$REC/trades.jsonl" --port 0 --speed max
-wall_config
+replay_start whole "$RECORDINGS/trades.jsonl" --speed max
+wall_config whole
 wall_start --headless --size 1920x1080
-assert_final "$REC/trades.jsonl"
+assert_final "$RECORDINGS/trades.jsonl"
 assert_eq "$(feed trades).seq_gaps" 0 "no gap in the full recording"
 assert_pixels "$WALL_SHOT" x red 2000
 wall_stop
-replay_stop
+server_stop whole
 
 # ------------------------------------------------------------------ with three events missing
 
-replay_start "$REC/trades_gap.jsonl" --port 0 --speed max
-wall_config
+replay_start gap "$RECORDINGS/trades_gap.jsonl" --speed max
+wall_config gap
 wall_start --headless --size 1280x720
-assert_final "$REC/trades_gap.jsonl"
+assert_final "$RECORDINGS/trades_gap.jsonl"
 assert_eq "$(feed trades).seq_gaps" 1 "the gap counted"
 assert_eq "$(feed trades).seq_missed" 3 "three messages missed"
 wall_stop
-replay_stop
+server_stop gap
 
 # ------------------------------------------------------------------ killed mid-replay
 
-first=$(jq -s '.[0].msg.day.trades' "$REC/trades.jsonl")
-last=$(jq -s '.[-1].msg.day.trades' "$REC/trades.jsonl")
-replay_start "$REC/trades.jsonl" --port 0 --speed 0.1 # about 8 s
-port=$FEEDS_PORT
-wall_config
+first=$(jq -s '.[0].msg.day.trades' "$RECORDINGS/trades.jsonl")
+last=$(jq -s '.[-1].msg.day.trades' "$RECORDINGS/trades.jsonl")
+replay_start mid "$RECORDINGS/trades.jsonl" --speed 0.1 # about 8 s
+port=${SRV_PORT[mid]}
+wall_config mid
 wall_start --headless --size 3840x2160
 wall_wait 20 "$(tile x).values.trades > $first" "some trades after the snapshot"
-stop_pid "$FEEDS_PID" 10 KILL
+server_kill mid
 wall_wait 20 "$(feed trades).state != \"live\"" "the feed down after the kill"
 mid=$(jqv "$(tile x).values.trades")
 log "server killed at $mid trades"
 ((mid > first && mid < last)) || fail "the server was not killed mid-replay ($mid trades, $first..$last)"
 wall_dump
 assert_eq "$(tile x).values.trades" "$mid" "the tile keeps its numbers while down"
-replay_start "$REC/trades.jsonl" --port "$port" --speed max
-assert_final "$REC/trades.jsonl"
+replay_start mid2 "$RECORDINGS/trades.jsonl" --port "$port" --speed max
+assert_final "$RECORDINGS/trades.jsonl"
 assert_eq "$(feed trades).connects" 2 "reconnected once"
 assert_pixels "$WALL_SHOT" x red 8000
 wall_stop
-replay_stop
+server_stop mid2

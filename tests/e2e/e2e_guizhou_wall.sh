@@ -4,33 +4,17 @@
 # the clinic, attendance and trades tiles show LED red, and the hall tile shows the time.
 source "$(dirname "$0")/lib.sh"
 
-FEEDS=${WB_FEEDS:-$(dirname "$WB_WALL")/feeds/wallboard-feeds}
+need_feeds
 HALL_CONFIG="$WB_SOURCE_DIR/config/guizhou.json"
-[[ -x $FEEDS ]] || fail "wallboard-feeds is missing at $FEEDS (build target wallboard-feeds)"
 [[ -s $HALL_CONFIG ]] || fail "$HALL_CONFIG is missing"
-for plugin in $(jq -r '[.tiles[].plugin] | unique | .[]' "$HALL_CONFIG"); do
-    [[ -f $WB_PLUGIN_DIR/$plugin.so ]] || fail "plugin $plugin.so is missing in $WB_PLUGIN_DIR (build target $plugin)"
-done
+# shellcheck disable=SC2046 # plugin names are single words
+need_plugins $(jq -r '[.tiles[].plugin] | unique | .[]' "$HALL_CONFIG")
 
-# feeds_start: wallboard-feeds on a free port, seeded so that a failure can be replayed, at
-# 08:10 simulated: the morning's numbers are non-zero and below the hall config's thresholds,
-# so the big numbers are LED red. Sets FEEDS_PID and FEEDS_PORT.
-feeds_start() {
-    local pf="$WB_SCRATCH/feeds.port"
-    "$FEEDS" --port 0 --port-file "$pf" --seed 20261125 --clock 08:10 \
-        >"$WB_SCRATCH/feeds.server.stdout" 2>"$WB_SCRATCH/feeds.server.stderr" &
-    FEEDS_PID=$!
-    WB_PIDS+=("$FEEDS_PID")
-    if ! poll 10 test -s "$pf"; then
-        alive "$FEEDS_PID" || fail "wallboard-feeds exited before listening"
-        fail "wallboard-feeds did not write its port file $pf within 10 s"
-    fi
-    FEEDS_PORT=$(cat "$pf")
-    [[ $FEEDS_PORT =~ ^[0-9]+$ ]] || fail "wallboard-feeds wrote '$FEEDS_PORT' as its port"
-    log "wallboard-feeds pid $FEEDS_PID listening on 127.0.0.1:$FEEDS_PORT"
-}
-
-feeds_start
+# wallboard-feeds on a free port, seeded so that a failure can be replayed, at 08:10 simulated:
+# the morning's numbers are non-zero and below the hall config's thresholds, so the big numbers
+# are LED red.
+feeds_start feeds --seed 20261125 --clock 08:10
+FEEDS_PORT=${SRV_PORT[feeds]}
 # The hall's config as shipped, but on the test's port.
 sed "s#ws://127.0.0.1:7681/#ws://127.0.0.1:$FEEDS_PORT/#g" "$HALL_CONFIG" >"$WALL_CONFIG"
 assert_jq "[.feeds[].url] | length == 3 and all(startswith(\"ws://127.0.0.1:$FEEDS_PORT/\"))" \
@@ -73,5 +57,4 @@ for size in 1280x720 1920x1080 3840x2160; do
     done
 done
 
-stop_pid "$FEEDS_PID" 10 TERM
-((STOP_FORCED == 0 && STOP_RC == 0)) || fail "wallboard-feeds did not exit 0 on SIGTERM (status $STOP_RC)"
+server_stop feeds

@@ -1,13 +1,16 @@
 #!/bin/bash
 # Limits: messages over 1 MiB that arrive in fragments (64 KiB and 100-byte ones) are dropped as
 # invalid without costing the connection; a burst of 20000 messages keeps exact accounting
-# (the newest value always shown; every message either matched or counted as dropped).
+# (the newest value always shown; every message either matched or counted as dropped). The pause
+# before the burst keeps a=3 out of it: under overload the hand-over drops the oldest, whatever
+# its key (coalescing per key is issue 4's engine work).
 source "$(dirname "$0")/lib.sh"
 
 server_start_script feed <<'S'
 @big-fragments 2000000 65536 {"key":"a","value":1}
 @big-fragments 1100000 100 {"key":"a","value":2}
 {"key":"a","value":3}
+@sleep 1000
 @repeat 20000 {"key":"b","value":%d}
 S
 

@@ -5,6 +5,7 @@
 # Environment (set by tests/e2e/CMakeLists.txt):
 #   WB_WALL WB_SERVER WB_PNGPROBE WB_WSDUMP WB_PLUGIN_DIR WB_TEST_PLUGIN_DIR WB_SOURCE_DIR WB_SCRATCH
 #   WB_BUDGET_S (the test's own time limit, 5 s below ctest's TIMEOUT)
+#   WB_FEEDS (optional: a wallboard-feeds other than the one built next to wallboard)
 # Run: ctest -L e2e --output-on-failure (in a build tree); one test: ctest -R e2e_basic -V.
 # After a failure, WB_SCRATCH (build/tests/e2e/scratch/NAME) keeps the config, the scripts, the
 # state, the screenshot and every process's stderr.
@@ -146,6 +147,25 @@ need_tool() {
 }
 need_tool jq
 
+# need_plugins NAME...: each NAME.so is in WB_PLUGIN_DIR, or fail.
+need_plugins() {
+    local name
+    for name in "$@"; do
+        [[ -f $WB_PLUGIN_DIR/$name.so ]] ||
+            fail "$name.so is missing in $WB_PLUGIN_DIR (build target $name)"
+    done
+}
+
+# need_recordings FILE...: sets RECORDINGS to tests/feeds/recordings, where each FILE must be
+# (and not empty), or fail.
+need_recordings() {
+    RECORDINGS="$WB_SOURCE_DIR/tests/feeds/recordings"
+    local f
+    for f in "$@"; do
+        [[ -s $RECORDINGS/$f ]] || fail "$RECORDINGS/$f is missing"
+    done
+}
+
 # ------------------------------------------------------------------ the test server
 
 # server_start NAME ARGS...: starts wb-testserver with ARGS (e.g. --script FILE, --port N,
@@ -203,6 +223,27 @@ server_kill() {
 # url NAME [PATH]: the ws:// URL of a running server.
 url() {
     printf 'ws://127.0.0.1:%s/%s' "${SRV_PORT[$1]}" "${2:-feed}"
+}
+
+# ------------------------------------------------------------------ wallboard-feeds
+
+# need_feeds: sets FEEDS to wallboard-feeds (WB_FEEDS, else the one built next to wallboard),
+# or fails if it is not there.
+need_feeds() {
+    FEEDS=${WB_FEEDS:-$(dirname "$WB_WALL")/feeds/wallboard-feeds}
+    [[ -x $FEEDS ]] || fail "wallboard-feeds is missing at $FEEDS (build target wallboard-feeds)"
+}
+
+# feeds_start NAME ARGS...: wallboard-feeds ARGS (e.g. --replay FILE --speed max, or --seed N)
+# as server NAME: server_start runs it, since it takes --port-file as wb-testserver does, so
+# SRV_PID[NAME], SRV_PORT[NAME], server_stop, server_kill and url work on it. On a free port
+# unless ARGS has a --port.
+feeds_start() {
+    local name=$1
+    shift
+    need_feeds
+    [[ " $* " == *" --port "* ]] || set -- --port 0 "$@"
+    WB_SERVER=$FEEDS server_start "$name" "$@"
 }
 
 # ------------------------------------------------------------------ the wall

@@ -1,10 +1,12 @@
 /* plugin_fixture.h: a tile plugin under test, loaded with the real loader, and the calls every
- * plugin test makes: create it from JSON options, send it messages, read its report. It never
- * fakes the host itself: each test brings its own services table and wb_host.
+ * plugin test makes: set up and tear down, create it from JSON options, send it messages, read
+ * its report; and the fake services and geometry checks several tests share. Each test brings
+ * its own services table (wiring in the pf_ services it wants) and its own wb_host.
  * Include after <cmocka.h> and <jansson.h>; link wbcore (the loader). */
 #ifndef PLUGIN_FIXTURE_H
 #define PLUGIN_FIXTURE_H
 
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +20,7 @@
 #include "jsonptr.h"
 #include "loader.h"
 
-/* ---- fake services every test needs alike ------------------------------------------------- */
+/* ---- fake services several tests share ---------------------------------------------------- */
 
 /* What the services below keep: make it the first member of the test's struct wb_host. */
 typedef struct pf_host_base {
@@ -46,6 +48,57 @@ static inline uint64_t pf_now(wb_host *h)
 static inline const struct json_t *pf_json_pointer(const struct json_t *root, const char *pointer)
 {
     return jsonptr_get(root, pointer);
+}
+
+/* Palette colours that tell which one was asked for: r = 10 * palette index. */
+static inline wb_color pf_color(wb_host *h, wb_palette which)
+{
+    (void)h;
+    return (wb_color){(uint8_t)(10 * which), 1, 1, 255};
+}
+
+/* Level colours that tell the level: r = 200 + level. */
+static inline wb_color pf_level_color(wb_host *h, wb_level level)
+{
+    (void)h;
+    return (wb_color){(uint8_t)(200 + level), 2, 2, 255};
+}
+
+/* The host's rule: at or past alarm, else at or past warn; past means below with `below`. */
+static inline wb_level pf_threshold_level(double v, const wb_thresholds *t)
+{
+    if (t->below) {
+        if (!isnan(t->alarm) && v <= t->alarm) return WB_LEVEL_ALARM;
+        if (!isnan(t->warn) && v <= t->warn) return WB_LEVEL_WARN;
+    } else {
+        if (!isnan(t->alarm) && v >= t->alarm) return WB_LEVEL_ALARM;
+        if (!isnan(t->warn) && v >= t->warn) return WB_LEVEL_WARN;
+    }
+    return WB_LEVEL_NORMAL;
+}
+
+/* Fake LED metrics, roughly DSEG7's: a digit position is 0.6 em wide, '.' takes no room,
+ * ':' 0.3 em. Rounded to whole pixels like real hinting. */
+static inline int pf_led_width(const char *text, int px)
+{
+    double em = 0;
+    for (const char *p = text; *p; p++) em += *p == '.' ? 0.0 : *p == ':' ? 0.3 : 0.6;
+    return (int)lround(em * px);
+}
+
+/* ---- geometry checks ---------------------------------------------------------------------- */
+
+/* 1 if `inner` lies wholly within `outer`. */
+static inline int pf_inside(wb_rect inner, wb_rect outer)
+{
+    return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w &&
+           inner.y + inner.h <= outer.y + outer.h;
+}
+
+/* 1 if the two rectangles share a pixel. */
+static inline int pf_overlap(wb_rect a, wb_rect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
 /* ---- the plugin under test ---------------------------------------------------------------- */
@@ -76,6 +129,33 @@ static inline void pf_close(plugin_fixture *f)
     if (f->self) f->plugin.desc.destroy(f->self);
     f->self = NULL;
     loader_close(&f->plugin);
+}
+
+/* cmocka's setup for a test's own fixture struct of `size` bytes, which begins with a
+ * plugin_fixture and holds the test's wb_host at `host_offset` (whose first member is a
+ * pf_host_base): a zeroed one in *state, the plugin at `path` loaded with `services`, the
+ * host's clock at `now`. 0, or -1 with the loader's reason printed. */
+static inline int pf_setup(void **state, size_t size, size_t host_offset, const char *path,
+                           const wb_host_services *services, uint64_t now)
+{
+    char *f = calloc(1, size);
+    assert_non_null(f);
+    wb_host *host = (wb_host *)(f + host_offset);
+    ((pf_host_base *)host)->now = now;
+    if (pf_open((plugin_fixture *)f, path, services, host) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+/* cmocka's teardown for pf_setup: the instance destroyed, the plugin closed, the fixture freed. */
+static inline int pf_teardown(void **state)
+{
+    pf_close(*state);
+    free(*state);
+    return 0;
 }
 
 /* create() with options as JSON text: the instance, or NULL with the reason in f->err. */

@@ -53,14 +53,6 @@ static wb_color fake_level_color(wb_host *h, wb_level level)
     return (wb_color){(uint8_t)(100 + level), 9, 9, 255};
 }
 
-static wb_level fake_threshold_level(double v, const wb_thresholds *t)
-{
-    double sign = t->below ? -1.0 : 1.0; /* compare as if high values were bad */
-    if (!isnan(t->alarm) && sign * v >= sign * t->alarm) return WB_LEVEL_ALARM;
-    if (!isnan(t->warn) && sign * v >= sign * t->warn) return WB_LEVEL_WARN;
-    return WB_LEVEL_NORMAL;
-}
-
 /* Fake metrics: an LED cell is 0.6 em ('.' none); a label's ASCII byte 0.5 em, any other
  * character (CJK) 1 em. Whole pixels, as hinting gives. */
 static int led_width(const char *s, int px)
@@ -148,7 +140,7 @@ static const wb_host_services services = {
     .log = pf_log,
     .now_ms = pf_now,
     .color = fake_color,
-    .threshold_level = fake_threshold_level,
+    .threshold_level = pf_threshold_level,
     .level_color = fake_level_color,
     .fill_rect = fake_fill,
     .draw_text = fake_draw_text,
@@ -167,23 +159,7 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    if (pf_open(&f->pf, PLUGIN_PATH, &services, &f->host) != 0) {
-        free(f);
-        return -1;
-    }
-    f->host.base.now = 1000;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    pf_close(&f->pf);
-    free(f);
-    return 0;
+    return pf_setup(state, sizeof(fixture), offsetof(fixture, host), PLUGIN_PATH, &services, 1000);
 }
 
 static void render(fixture *f, wb_rect r)
@@ -764,26 +740,15 @@ static json_t *hall_snapshot(void)
     return snap;
 }
 
-static int overlaps(wb_rect a, wb_rect b)
-{
-    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-}
-
-static int inside(wb_rect in, wb_rect out)
-{
-    return in.x >= out.x && in.y >= out.y && in.x + in.w <= out.x + out.w &&
-           in.y + in.h <= out.y + out.h;
-}
-
 /* Everything inside the tile, no two inks overlapping, nothing shrunk or cut. */
 static void assert_clean_layout(fixture *f, wb_rect tile, const char *what)
 {
     const wb_host *h = &f->host;
     for (int i = 0; i < h->draws_count; i++) {
         const draw *d = &h->draws[i];
-        if (!inside(d->box, tile)) fail_msg("%s: \"%s\" outside the tile", what, d->text);
+        if (!pf_inside(d->box, tile)) fail_msg("%s: \"%s\" outside the tile", what, d->text);
         for (int k = 0; k < i; k++)
-            if (overlaps(d->ink, h->draws[k].ink))
+            if (pf_overlap(d->ink, h->draws[k].ink))
                 fail_msg("%s: \"%s\" overlaps \"%s\"", what, d->text, h->draws[k].text);
     }
     json_t *r = pf_report(&f->pf);
@@ -904,7 +869,7 @@ static void test_overflow_per_frame(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, pf_teardown)
     const struct CMUnitTest tests[] = {
         T(test_loads_hidden_and_named),
         T(test_before_any_message),

@@ -12,8 +12,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "jsonptr.h"
-#include "loader.h"
+#include "plugin_fixture.h"
 
 #define PLUGIN_PATH WB_PLUGIN_BUILD_DIR "/clinic_queues.so"
 #define MAX_DRAWN 96
@@ -32,60 +31,16 @@ typedef struct drawn {
 } drawn;
 
 struct wb_host {
-    uint64_t now;
+    pf_host_base base; /* now, logs, last_log: plugin_fixture.h's services use it */
     int led_result, text_result; /* forced draw_led / draw_text answers (0: computed) */
     int count;
     drawn items[MAX_DRAWN];
     double spark_values[1000];
     int spark_count;
-    int log_calls;
-    char last_log[256];
 };
 
-static void fake_log(wb_host *h, wb_log_level level, const char *fmt, ...)
-{
-    (void)level;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(h->last_log, sizeof h->last_log, fmt, ap);
-    va_end(ap);
-    h->log_calls++;
-}
-
-static uint64_t fake_now(wb_host *h)
-{
-    return h->now;
-}
-
-/* Palette colours that tell which one was asked for: r = 10 * palette index. */
-static wb_color fake_color(wb_host *h, wb_palette which)
-{
-    (void)h;
-    return (wb_color){(uint8_t)(10 * which), 1, 1, 255};
-}
-
-static wb_color fake_level_color(wb_host *h, wb_level level)
-{
-    (void)h;
-    return (wb_color){(uint8_t)(200 + level), 2, 2, 255};
-}
-
-static wb_level fake_threshold_level(double v, const wb_thresholds *t)
-{
-    if (!isnan(t->alarm) && v >= t->alarm) return WB_LEVEL_ALARM;
-    if (!isnan(t->warn) && v >= t->warn) return WB_LEVEL_WARN;
-    return WB_LEVEL_NORMAL;
-}
-
-/* Fake font metrics: an LED position 0.6 em ('.' none, ':' 0.3 em); a label 0.55 em per
- * ASCII character and 1 em per CJK (any other) character, like Noto Sans CJK. */
-static int fake_led_width(const char *text, int px)
-{
-    double em = 0;
-    for (const char *p = text; *p; p++) em += *p == '.' ? 0.0 : *p == ':' ? 0.3 : 0.6;
-    return (int)lround(em * px);
-}
-
+/* Fake font metrics: an LED position as pf_led_width says (0.6 em, '.' none, ':' 0.3 em); a
+ * label 0.55 em per ASCII character and 1 em per CJK (any other) character, like Noto Sans CJK. */
 static int fake_label_width(const char *text, int px)
 {
     double em = 0;
@@ -123,7 +78,7 @@ static int fake_measure_text(wb_host *h, wb_font_role role, int px, const char *
 {
     (void)h;
     assert_true(px >= 1 && px <= 4096);
-    *w = role == WB_FONT_LED ? fake_led_width(utf8, px) : fake_label_width(utf8, px);
+    *w = role == WB_FONT_LED ? pf_led_width(utf8, px) : fake_label_width(utf8, px);
     *height = px;
     return 0;
 }
@@ -137,7 +92,7 @@ static int fake_draw_led(wb_host *h, const char *text, wb_rect box, wb_align ali
     for (const char *p = text; *p; p++) assert_non_null(strchr("0123456789-.: ", *p));
     record(h, DRAWN_LED, text, box, color);
     if (h->led_result) return h->led_result;
-    return fake_led_width(text, box.h) > box.w;
+    return pf_led_width(text, box.h) > box.w;
 }
 
 static void fake_draw_bar(wb_host *h, wb_rect rect, double fraction, wb_color color)
@@ -172,140 +127,42 @@ static int fake_format_number(double value, int decimals, const char *separator,
     return snprintf(buf, size, "%s", out);
 }
 
-static const struct json_t *fake_json_pointer(const struct json_t *root, const char *pointer)
-{
-    return jsonptr_get(root, pointer);
-}
-
 static const wb_host_services fake_services = {
     .size = sizeof(wb_host_services),
     .abi_major = WB_ABI_MAJOR,
     .abi_minor = WB_ABI_MINOR,
-    .log = fake_log,
-    .now_ms = fake_now,
-    .color = fake_color,
-    .threshold_level = fake_threshold_level,
-    .level_color = fake_level_color,
+    .log = pf_log,
+    .now_ms = pf_now,
+    .color = pf_color,
+    .threshold_level = pf_threshold_level,
+    .level_color = pf_level_color,
     .draw_text = fake_draw_text,
     .draw_led = fake_draw_led,
     .measure_text = fake_measure_text,
     .draw_bar = fake_draw_bar,
     .draw_sparkline = fake_draw_sparkline,
     .format_number = fake_format_number,
-    .json_pointer = fake_json_pointer,
+    .json_pointer = pf_json_pointer,
 };
 
 /* ---- fixture ------------------------------------------------------------------------------ */
 
 typedef struct fixture {
-    loaded_plugin plugin;
+    plugin_fixture pf;
     wb_host host;
-    void *self;
-    char err[256];
 } fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    char err[512];
-    if (loader_open(PLUGIN_PATH, &f->plugin, err, sizeof err) != 0) {
-        print_error("%s\n", err);
-        free(f);
-        return -1;
-    }
-    f->host.now = 1000;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    if (f->self) f->plugin.desc.destroy(f->self);
-    loader_close(&f->plugin);
-    free(f);
-    return 0;
-}
-
-static void *create_with(fixture *f, const char *title, const char *options_json)
-{
-    json_error_t jerr;
-    json_t *options = json_loads(options_json, 0, &jerr);
-    assert_non_null(options);
-    wb_tile_info tile = {.size = sizeof(wb_tile_info), .id = "t1", .title = title,
-                         .feed = "clinics", .options = options, .services = &fake_services,
-                         .host = &f->host};
-    f->err[0] = '\0';
-    void *self = f->plugin.desc.create(&tile, f->err, sizeof f->err);
-    json_decref(options);
-    return self;
-}
-
-static void create_ok(fixture *f, const char *title, const char *options_json)
-{
-    if (f->self) f->plugin.desc.destroy(f->self);
-    f->self = create_with(f, title, options_json);
-    if (!f->self) print_error("create failed: %s\n", f->err);
-    assert_non_null(f->self);
-}
-
-static int send(fixture *f, const char *message_json)
-{
-    json_error_t jerr;
-    json_t *message = json_loads(message_json, 0, &jerr);
-    if (!message) print_error("bad test JSON: %s: %s\n", jerr.text, message_json);
-    assert_non_null(message);
-    int rc = f->plugin.desc.on_message(f->self, message);
-    json_decref(message);
-    return rc;
+    return pf_setup(state, sizeof(fixture), offsetof(fixture, host), PLUGIN_PATH, &fake_services,
+                    1000);
 }
 
 static void render(fixture *f, wb_rect rect)
 {
     f->host.count = 0;
     f->host.spark_count = 0;
-    f->plugin.desc.render(f->self, rect);
-}
-
-static json_t *report_json(fixture *f)
-{
-    json_t *out = json_object();
-    assert_int_equal(f->plugin.desc.report(f->self, out), 0);
-    return out;
-}
-
-static char *report_text(fixture *f)
-{
-    json_t *out = report_json(f);
-    char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(out);
-    return text;
-}
-
-/* The report has (at least) the keys of expected_json with those values. */
-static void assert_report(fixture *f, const char *expected_json)
-{
-    json_error_t jerr;
-    json_t *expected = json_loads(expected_json, 0, &jerr);
-    if (!expected) print_error("bad expected JSON: %s\n", expected_json);
-    assert_non_null(expected);
-    json_t *out = report_json(f);
-    const char *key;
-    json_t *want;
-    json_object_foreach(expected, key, want) {
-        json_t *got = json_object_get(out, key);
-        if (!got || !json_equal(got, want)) {
-            char *text = report_text(f);
-            char *w = json_dumps(want, JSON_ENCODE_ANY | JSON_COMPACT);
-            print_error("report %s: want %s in %s\n", key, w, text);
-            free(w);
-            free(text);
-            fail();
-        }
-    }
-    json_decref(out);
-    json_decref(expected);
+    f->pf.plugin.desc.render(f->pf.self, rect);
 }
 
 /* A 2x1 tile of a 4x3 grid at 1920x1080. */
@@ -352,7 +209,7 @@ static int send_numbered(fixture *f, int i)
              "\"waiting\":%d,\"scans_pending\":0,\"prescriptions\":0,\"flagged\":0},"
              "\"totals\":" TOTALS(1, 1, 0, 0, 0) "}",
              i, i, i);
-    return send(f, message);
+    return pf_send_text(&f->pf, message);
 }
 
 /* ---- tests: loading and options ----------------------------------------------------------- */
@@ -360,21 +217,22 @@ static int send_numbered(fixture *f, int i)
 static void test_loads_hidden_and_named(void **state)
 {
     fixture *f = *state;
-    assert_string_equal(f->plugin.name, "clinic_queues");
-    assert_string_equal(f->plugin.desc.version, "1.0.0");
-    assert_non_null(f->plugin.desc.tick);
-    assert_non_null(f->plugin.desc.report);
-    assert_null(dlsym(f->plugin.handle, "cq_model_apply"));
-    assert_null(dlsym(f->plugin.handle, "cq_draw"));
-    assert_null(dlsym(f->plugin.handle, "wbkit_anim_set"));
-    assert_non_null(dlsym(f->plugin.handle, WB_PLUGIN_ENTRY_SYMBOL));
+    assert_string_equal(f->pf.plugin.name, "clinic_queues");
+    assert_string_equal(f->pf.plugin.desc.version, "1.0.0");
+    assert_non_null(f->pf.plugin.desc.tick);
+    assert_non_null(f->pf.plugin.desc.report);
+    assert_null(dlsym(f->pf.plugin.handle, "cq_model_apply"));
+    assert_null(dlsym(f->pf.plugin.handle, "cq_draw"));
+    assert_null(dlsym(f->pf.plugin.handle, "wbkit_anim_set"));
+    assert_non_null(dlsym(f->pf.plugin.handle, WB_PLUGIN_ENTRY_SYMBOL));
 }
 
 static void test_defaults_before_any_message(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "候诊患者 · Patients waiting", "{}");
-    assert_report(f, "{\"waiting\": null, \"scans_pending\": null, \"prescriptions\": null, "
+    pf_start(&f->pf, "候诊患者 · Patients waiting", "{}");
+    pf_assert_report(&f->pf,
+                     "{\"waiting\": null, \"scans_pending\": null, \"prescriptions\": null, "
                      "\"flagged\": null, \"clinics\": null, \"top\": [], \"level\": \"normal\", "
                      "\"flagged_level\": \"normal\", \"samples\": 0, \"evicted\": 0, "
                      "\"tracked\": 0, \"overflow\": false, "
@@ -392,8 +250,8 @@ static void test_defaults_before_any_message(void **state)
     }
     assert_int_equal(leds, 3);
     assert_int_equal(waiting_text, 1);
-    assert_int_equal(f->host.log_calls, 0);
-    assert_report(f, "{\"overflow\": false, \"top\": []}");
+    assert_int_equal(f->host.base.logs, 0);
+    pf_assert_report(&f->pf, "{\"overflow\": false, \"top\": []}");
 }
 
 static void test_option_errors(void **state)
@@ -423,42 +281,25 @@ static void test_option_errors(void **state)
         {"{\"flagged_thresholds\": {\"below\": 1}}",
          "option \"flagged_thresholds\": \"below\" must be true or false"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        void *self = create_with(f, "T", cases[i].options);
-        if (self) f->plugin.desc.destroy(self);
-        assert_null(self);
-        assert_string_equal(f->err, cases[i].err);
-        assert_null(strchr(f->err, '\n')); /* one line */
-    }
-    json_t *not_object = json_array();
-    wb_tile_info tile = {.size = sizeof tile, .id = "t", .options = not_object,
-                         .services = &fake_services, .host = &f->host};
-    assert_null(f->plugin.desc.create(&tile, f->err, sizeof f->err));
-    assert_string_equal(f->err, "options must be an object");
-    json_decref(not_object);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        pf_assert_refused(&f->pf, cases[i].options, cases[i].err); /* also: one line */
+    pf_assert_refused(&f->pf, "[]", "options must be an object");
 }
 
 static void test_unknown_option_is_logged_not_fatal(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"tops\": 3, \"flagged_thresholds\": {\"warning\": 3}}");
-    assert_int_equal(f->host.log_calls, 2);
-    assert_string_equal(f->host.last_log, "clinic_queues: unknown threshold \"warning\" ignored");
-    assert_report(f, "{\"title\": \"\"}");
+    pf_start(&f->pf, NULL, "{\"tops\": 3, \"flagged_thresholds\": {\"warning\": 3}}");
+    assert_int_equal(f->host.base.logs, 2);
+    assert_string_equal(f->host.base.last_log,
+                        "clinic_queues: unknown threshold \"warning\" ignored");
+    pf_assert_report(&f->pf, "{\"title\": \"\"}");
 }
 
 static void test_too_old_services_refused(void **state)
 {
     fixture *f = *state;
-    wb_host_services old = fake_services;
-    old.size = offsetof(wb_host_services, format_number);
-    json_t *options = json_object();
-    wb_tile_info tile = {.size = sizeof tile, .id = "t", .options = options, .services = &old,
-                         .host = &f->host};
-    char err[128];
-    assert_null(f->plugin.desc.create(&tile, err, sizeof err));
-    assert_string_equal(err, "clinic_queues needs host services of ABI 1.0 or later");
-    json_decref(options);
+    pf_assert_old_services_refused(&f->pf, "clinic_queues needs host services of ABI 1.0 or later");
 }
 
 /* ---- tests: messages ---------------------------------------------------------------------- */
@@ -466,23 +307,23 @@ static void test_too_old_services_refused(void **state)
 static void test_snapshot_then_updates(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"top\": 3, \"sample_s\": 0}");
-    assert_int_equal(send(f, SNAPSHOT), WB_MSG_CHANGED);
-    assert_report(f, "{\"waiting\": 313, \"scans_pending\": 18, \"prescriptions\": 577, "
-                     "\"flagged\": 47, \"clinics\": 4, \"tracked\": 4, \"samples\": 1, "
-                     "\"top\": [{\"id\": \"zunyi-bozhou\", \"name\": \"遵义市播州区人民医院\", "
-                     "\"waiting\": 107}, {\"id\": \"bijie-weining\", "
-                     "\"name\": \"威宁彝族回族苗族自治县人民医院\", \"waiting\": 88}, "
-                     "{\"id\": \"zunyi-renhuai\", \"name\": \"仁怀市人民医院\", "
-                     "\"waiting\": 76}]}");
-    assert_int_equal(send(f, UPDATE_CHISHUI), WB_MSG_CHANGED);
-    assert_report(f, "{\"waiting\": 391, \"prescriptions\": 578, \"flagged\": 48, "
-                     "\"tracked\": 4, \"samples\": 2, "
-                     "\"top\": [{\"id\": \"zunyi-chishui\", \"name\": \"赤水市人民医院\", "
-                     "\"waiting\": 120}, {\"id\": \"zunyi-bozhou\", "
-                     "\"name\": \"遵义市播州区人民医院\", \"waiting\": 107}, "
-                     "{\"id\": \"bijie-weining\", \"name\": \"威宁彝族回族苗族自治县人民医院\", "
-                     "\"waiting\": 88}]}");
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"top\": 3, \"sample_s\": 0}");
+    assert_int_equal(pf_send_text(&f->pf, SNAPSHOT), WB_MSG_CHANGED);
+    pf_assert_report(&f->pf, "{\"waiting\": 313, \"scans_pending\": 18, \"prescriptions\": 577, "
+                             "\"flagged\": 47, \"clinics\": 4, \"tracked\": 4, \"samples\": 1, "
+                             "\"top\": [{\"id\": \"zunyi-bozhou\", \"name\": \"遵义市播州区人民医院\", "
+                             "\"waiting\": 107}, {\"id\": \"bijie-weining\", "
+                             "\"name\": \"威宁彝族回族苗族自治县人民医院\", \"waiting\": 88}, "
+                             "{\"id\": \"zunyi-renhuai\", \"name\": \"仁怀市人民医院\", "
+                             "\"waiting\": 76}]}");
+    assert_int_equal(pf_send_text(&f->pf, UPDATE_CHISHUI), WB_MSG_CHANGED);
+    pf_assert_report(&f->pf, "{\"waiting\": 391, \"prescriptions\": 578, \"flagged\": 48, "
+                             "\"tracked\": 4, \"samples\": 2, "
+                             "\"top\": [{\"id\": \"zunyi-chishui\", \"name\": \"赤水市人民医院\", "
+                             "\"waiting\": 120}, {\"id\": \"zunyi-bozhou\", "
+                             "\"name\": \"遵义市播州区人民医院\", \"waiting\": 107}, "
+                             "{\"id\": \"bijie-weining\", \"name\": \"威宁彝族回族苗族自治县人民医院\", "
+                             "\"waiting\": 88}]}");
 
     /* what is drawn agrees: the big number, the stats and the first row */
     render(f, WIDE);
@@ -495,26 +336,27 @@ static void test_snapshot_then_updates(void **state)
     assert_string_equal(big->text, " 391");
     assert_int_equal(big->color.r, 10 * WB_COLOR_LED);
     assert_int_equal(drawn_count(f, DRAWN_TEXT, "赤水市人民医院"), 1);
-    assert_report(f, "{\"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"overflow\": false}");
 }
 
 /* A new snapshot (a reconnect) replaces the state: clinics it lacks are gone. */
 static void test_snapshot_replaces(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0}");
-    send(f, SNAPSHOT);
-    assert_int_equal(send(f, "{\"type\":\"clinics.snapshot\",\"clinics\":["
-                             CLINIC("new-one", "新医院", 5, 1, 2, 0) "],"
-                             "\"totals\":" TOTALS(1, 5, 1, 2, 0) "}"),
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0}");
+    pf_send_text(&f->pf, SNAPSHOT);
+    assert_int_equal(pf_send_text(&f->pf, "{\"type\":\"clinics.snapshot\",\"clinics\":["
+                                          CLINIC("new-one", "新医院", 5, 1, 2, 0) "],"
+                                          "\"totals\":" TOTALS(1, 5, 1, 2, 0) "}"),
                      WB_MSG_CHANGED);
-    assert_report(f, "{\"waiting\": 5, \"clinics\": 1, \"tracked\": 1, \"evicted\": 0, "
+    pf_assert_report(&f->pf,
+                     "{\"waiting\": 5, \"clinics\": 1, \"tracked\": 1, \"evicted\": 0, "
                      "\"top\": [{\"id\": \"new-one\", \"name\": \"新医院\", \"waiting\": 5}]}");
     /* an empty snapshot empties the list */
-    assert_int_equal(send(f, "{\"type\":\"clinics.snapshot\",\"clinics\":[],"
-                             "\"totals\":" TOTALS(0, 0, 0, 0, 0) "}"),
+    assert_int_equal(pf_send_text(&f->pf, "{\"type\":\"clinics.snapshot\",\"clinics\":[],"
+                                          "\"totals\":" TOTALS(0, 0, 0, 0, 0) "}"),
                      WB_MSG_CHANGED);
-    assert_report(f, "{\"waiting\": 0, \"tracked\": 0, \"top\": []}");
+    pf_assert_report(&f->pf, "{\"waiting\": 0, \"tracked\": 0, \"top\": []}");
 }
 
 static void test_invalid_messages_change_nothing(void **state)
@@ -566,19 +408,19 @@ static void test_invalid_messages_change_nothing(void **state)
         "\"totals\":" TOTALS(2, 2, 2, 2, 2) "}",
         "{\"type\":\"clinics.snapshot\",\"clinics\":[]}",
     };
-    create_ok(f, "T", "{\"animate_ms\": 0}");
-    send(f, SNAPSHOT);
-    send(f, UPDATE_CHISHUI);
-    char *before = report_text(f);
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0}");
+    pf_send_text(&f->pf, SNAPSHOT);
+    pf_send_text(&f->pf, UPDATE_CHISHUI);
+    char *before = pf_report_text(&f->pf);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_error_t jerr;
         json_t *message = json_loads(bad[i], JSON_ALLOW_NUL, &jerr);
         if (!message) continue; /* NaN is not JSON at all: the host never passes it on */
-        int rc = f->plugin.desc.on_message(f->self, message);
+        int rc = f->pf.plugin.desc.on_message(f->pf.self, message);
         json_decref(message);
         if (rc != WB_MSG_INVALID) print_error("case %zu: %d for %s\n", i, rc, bad[i]);
         assert_int_equal(rc, WB_MSG_INVALID);
-        char *after = report_text(f);
+        char *after = pf_report_text(&f->pf);
         assert_string_equal(after, before);
         free(after);
     }
@@ -596,48 +438,49 @@ static void test_too_long_id_is_invalid(void **state)
              "\"waiting\":1,\"scans_pending\":1,\"prescriptions\":1,\"flagged\":1},"
              "\"totals\":" TOTALS(1, 1, 1, 1, 1) "}",
              id);
-    create_ok(f, "T", "{}");
-    assert_int_equal(send(f, message), WB_MSG_INVALID);
-    assert_report(f, "{\"tracked\": 0, \"waiting\": null}");
+    pf_start(&f->pf, "T", "{}");
+    assert_int_equal(pf_send_text(&f->pf, message), WB_MSG_INVALID);
+    pf_assert_report(&f->pf, "{\"tracked\": 0, \"waiting\": null}");
 }
 
 static void test_other_messages_ignored(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{}");
-    assert_int_equal(send(f, "{\"type\": \"heartbeat\"}"), WB_MSG_IGNORED);
-    assert_int_equal(send(f, "{\"type\": \"attendance.update\", \"totals\": 5}"), WB_MSG_IGNORED);
-    assert_int_equal(send(f, "{\"type\": 7}"), WB_MSG_IGNORED);
-    assert_int_equal(send(f, "{\"value\": 7}"), WB_MSG_IGNORED);
-    assert_report(f, "{\"waiting\": null, \"samples\": 0}");
+    pf_start(&f->pf, "T", "{}");
+    assert_int_equal(pf_send_text(&f->pf, "{\"type\": \"heartbeat\"}"), WB_MSG_IGNORED);
+    assert_int_equal(pf_send_text(&f->pf, "{\"type\": \"attendance.update\", \"totals\": 5}"),
+                     WB_MSG_IGNORED);
+    assert_int_equal(pf_send_text(&f->pf, "{\"type\": 7}"), WB_MSG_IGNORED);
+    assert_int_equal(pf_send_text(&f->pf, "{\"value\": 7}"), WB_MSG_IGNORED);
+    pf_assert_report(&f->pf, "{\"waiting\": null, \"samples\": 0}");
 }
 
 /* Real numbers that are whole, as some JSON writers print them, are counts all the same. */
 static void test_whole_reals_accepted(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0}");
-    assert_int_equal(send(f, "{\"type\":\"clinic.update\",\"clinic\":"
-                             CLINIC("a", "甲", 12.0, 1, 1, 0) ",\"totals\":"
-                             TOTALS(1.0, 12.0, 1, 1, 0) "}"),
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0}");
+    assert_int_equal(pf_send_text(&f->pf, "{\"type\":\"clinic.update\",\"clinic\":"
+                                          CLINIC("a", "甲", 12.0, 1, 1, 0) ",\"totals\":"
+                                          TOTALS(1.0, 12.0, 1, 1, 0) "}"),
                      WB_MSG_CHANGED);
-    assert_report(f, "{\"waiting\": 12, \"clinics\": 1, "
-                     "\"top\": [{\"id\": \"a\", \"name\": \"甲\", \"waiting\": 12}]}");
+    pf_assert_report(&f->pf, "{\"waiting\": 12, \"clinics\": 1, "
+                             "\"top\": [{\"id\": \"a\", \"name\": \"甲\", \"waiting\": 12}]}");
 }
 
 static void test_eviction_bound(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"top\": 2}");
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"top\": 2}");
     for (int i = 1; i <= 300; i++) assert_int_equal(send_numbered(f, i), WB_MSG_CHANGED);
-    assert_report(f, "{\"tracked\": 256, \"evicted\": 44, "
-                     "\"top\": [{\"id\": \"c300\", \"name\": \"医院300\", \"waiting\": 300}, "
-                     "{\"id\": \"c299\", \"name\": \"医院299\", \"waiting\": 299}]}");
+    pf_assert_report(&f->pf, "{\"tracked\": 256, \"evicted\": 44, "
+                             "\"top\": [{\"id\": \"c300\", \"name\": \"医院300\", \"waiting\": 300}, "
+                             "{\"id\": \"c299\", \"name\": \"医院299\", \"waiting\": 299}]}");
     /* the oldest went: c045 is kept, c044 came back as a new one (and c045 went for it) */
     send_numbered(f, 45);
-    assert_report(f, "{\"tracked\": 256, \"evicted\": 44}");
+    pf_assert_report(&f->pf, "{\"tracked\": 256, \"evicted\": 44}");
     send_numbered(f, 44);
-    assert_report(f, "{\"tracked\": 256, \"evicted\": 45}");
+    pf_assert_report(&f->pf, "{\"tracked\": 256, \"evicted\": 45}");
 
     /* a snapshot of 300 keeps its last 256 */
     char *message = malloc(300 * 200 + 200);
@@ -649,11 +492,11 @@ static void test_eviction_bound(void **state)
                              "\"scans_pending\":0,\"prescriptions\":0,\"flagged\":0}",
                              i > 1 ? "," : "", i, 1000 - i);
     sprintf(message + n, "],\"totals\":" TOTALS(300, 1, 0, 0, 0) "}");
-    assert_int_equal(send(f, message), WB_MSG_CHANGED);
+    assert_int_equal(pf_send_text(&f->pf, message), WB_MSG_CHANGED);
     free(message);
-    assert_report(f, "{\"tracked\": 256, \"evicted\": 89, \"clinics\": 300, "
-                     "\"top\": [{\"id\": \"s045\", \"name\": \"医院\", \"waiting\": 955}, "
-                     "{\"id\": \"s046\", \"name\": \"医院\", \"waiting\": 954}]}");
+    pf_assert_report(&f->pf, "{\"tracked\": 256, \"evicted\": 89, \"clinics\": 300, "
+                             "\"top\": [{\"id\": \"s045\", \"name\": \"医院\", \"waiting\": 955}, "
+                             "{\"id\": \"s046\", \"name\": \"医院\", \"waiting\": 954}]}");
 }
 
 /* ---- tests: animation --------------------------------------------------------------------- */
@@ -673,44 +516,44 @@ static const char *big_led(fixture *f)
 static void test_count_up(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 600}");
-    f->host.now = 1000;
-    send(f, SNAPSHOT);
-    assert_report(f, "{\"waiting\": 313}"); /* the target at once */
+    pf_start(&f->pf, "T", "{\"animate_ms\": 600}");
+    f->host.base.now = 1000;
+    pf_send_text(&f->pf, SNAPSHOT);
+    pf_assert_report(&f->pf, "{\"waiting\": 313}"); /* the target at once */
     assert_string_equal(big_led(f), "   0");
-    assert_int_equal(f->plugin.desc.tick(f->self, 1300), 1);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1300), 1);
     assert_string_equal(big_led(f), " 274"); /* 313 * (1 - 0.5^3) = 273.9 */
-    assert_int_equal(f->plugin.desc.tick(f->self, 1600), 1); /* lands: drawn once more */
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1600), 1); /* lands: drawn once more */
     assert_string_equal(big_led(f), " 313");
-    assert_int_equal(f->plugin.desc.tick(f->self, 1616), 0);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1616), 0);
 }
 
 /* An equal value repeated neither freezes nor restarts a running count-up. */
 static void test_repeated_value_keeps_counting(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 600}");
-    f->host.now = 1000;
-    send(f, SNAPSHOT);
-    f->host.now = 1300;
-    assert_int_equal(f->plugin.desc.tick(f->self, 1300), 1);
-    assert_int_equal(send(f, SNAPSHOT), WB_MSG_CHANGED); /* the same totals again */
+    pf_start(&f->pf, "T", "{\"animate_ms\": 600}");
+    f->host.base.now = 1000;
+    pf_send_text(&f->pf, SNAPSHOT);
+    f->host.base.now = 1300;
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1300), 1);
+    assert_int_equal(pf_send_text(&f->pf, SNAPSHOT), WB_MSG_CHANGED); /* the same totals again */
     assert_string_equal(big_led(f), " 274");
-    assert_int_equal(f->plugin.desc.tick(f->self, 1450), 1);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1450), 1);
     assert_string_equal(big_led(f), " 308"); /* 313 * (1 - 0.25^3) = 308.1: still moving */
-    assert_int_equal(f->plugin.desc.tick(f->self, 1600), 1);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1600), 1);
     assert_string_equal(big_led(f), " 313");
-    assert_int_equal(f->plugin.desc.tick(f->self, 1601), 0);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1601), 0);
 
-    f->host.now = 5000; /* at rest: a repeat starts nothing, the value stays */
-    assert_int_equal(send(f, SNAPSHOT), WB_MSG_CHANGED);
-    assert_int_equal(f->plugin.desc.tick(f->self, 5001), 0);
+    f->host.base.now = 5000; /* at rest: a repeat starts nothing, the value stays */
+    assert_int_equal(pf_send_text(&f->pf, SNAPSHOT), WB_MSG_CHANGED);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 5001), 0);
     assert_string_equal(big_led(f), " 313");
 
     /* a new value counts on from where the number is */
-    f->host.now = 6000;
-    send(f, UPDATE_CHISHUI);
-    assert_int_equal(f->plugin.desc.tick(f->self, 6300), 1);
+    f->host.base.now = 6000;
+    pf_send_text(&f->pf, UPDATE_CHISHUI);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 6300), 1);
     assert_string_equal(big_led(f), " 381"); /* 313 + 78 * 0.875 = 381.25 */
 }
 
@@ -718,44 +561,45 @@ static void test_repeated_value_keeps_counting(void **state)
 static void test_bars_count_up(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 600, \"top\": 1}");
-    f->host.now = 1000;
-    send(f, SNAPSHOT);
-    assert_int_equal(f->plugin.desc.tick(f->self, 1300), 1);
+    pf_start(&f->pf, "T", "{\"animate_ms\": 600, \"top\": 1}");
+    f->host.base.now = 1000;
+    pf_send_text(&f->pf, SNAPSHOT);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1300), 1);
     render(f, WIDE);
     assert_int_equal(drawn_count(f, DRAWN_BAR, NULL), 1);
     for (int i = 0; i < f->host.count; i++)
         if (f->host.items[i].kind == DRAWN_BAR) /* the longest queue is the scale */
             assert_true(f->host.items[i].fraction == 1.0);
     assert_int_equal(drawn_count(f, DRAWN_LED, " 94"), 1); /* 107 * 0.875 = 93.6 */
-    assert_int_equal(f->plugin.desc.tick(f->self, 1600), 1);
-    assert_int_equal(f->plugin.desc.tick(f->self, 1700), 0);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1600), 1);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1700), 0);
 
     /* a clinic off screen that changes asks for no frame; the totals do */
-    f->host.now = 2000;
-    send(f, "{\"type\":\"clinic.update\",\"clinic\":" CLINIC("zunyi-chishui", "赤水市人民医院", 43,
-         6, 116, 10) ",\"totals\":" TOTALS(4, 313, 18, 577, 47) "}");
-    assert_int_equal(f->plugin.desc.tick(f->self, 2100), 0);
+    f->host.base.now = 2000;
+    pf_send_text(&f->pf, "{\"type\":\"clinic.update\",\"clinic\":"
+                         CLINIC("zunyi-chishui", "赤水市人民医院", 43, 6, 116, 10)
+                         ",\"totals\":" TOTALS(4, 313, 18, 577, 47) "}");
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 2100), 0);
 }
 
 /* A count too large for the panel reads in thousands, with the scale beside it. */
 static void test_huge_count_scaled(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0}");
-    send(f, "{\"type\":\"clinics.snapshot\",\"clinics\":[],\"totals\":"
-            TOTALS(0, 1234567, 0, 0, 0) "}");
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0}");
+    pf_send_text(&f->pf, "{\"type\":\"clinics.snapshot\",\"clinics\":[],\"totals\":"
+                         TOTALS(0, 1234567, 0, 0, 0) "}");
     assert_string_equal(big_led(f), "1234.6");
     assert_int_equal(drawn_count(f, DRAWN_TEXT, "k"), 1);
-    assert_report(f, "{\"waiting\": 1234567, \"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"waiting\": 1234567, \"overflow\": false}");
 }
 
 static void test_no_animation(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0}");
-    send(f, SNAPSHOT);
-    assert_int_equal(f->plugin.desc.tick(f->self, 1000), 0);
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0}");
+    pf_send_text(&f->pf, SNAPSHOT);
+    assert_int_equal(f->pf.plugin.desc.tick(f->pf.self, 1000), 0);
     assert_string_equal(big_led(f), " 313");
 }
 
@@ -772,18 +616,18 @@ static const drawn *led_with(fixture *f, const char *text)
 static void test_thresholds(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"thresholds\": {\"warn\": 300, \"alarm\": 380}, "
-                      "\"flagged_thresholds\": {\"warn\": 48, \"alarm\": 60}}");
-    send(f, SNAPSHOT);
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"thresholds\": {\"warn\": 300, \"alarm\": 380}, "
+                          "\"flagged_thresholds\": {\"warn\": 48, \"alarm\": 60}}");
+    pf_send_text(&f->pf, SNAPSHOT);
     render(f, WIDE);
     assert_int_equal(led_with(f, " 313")->color.r, 200 + WB_LEVEL_WARN);
     assert_int_equal(led_with(f, " 47")->color.r, 10 * WB_COLOR_LED);
-    assert_report(f, "{\"level\": \"warn\", \"flagged_level\": \"normal\"}");
-    send(f, UPDATE_CHISHUI);
+    pf_assert_report(&f->pf, "{\"level\": \"warn\", \"flagged_level\": \"normal\"}");
+    pf_send_text(&f->pf, UPDATE_CHISHUI);
     render(f, WIDE);
     assert_int_equal(led_with(f, " 391")->color.r, 200 + WB_LEVEL_ALARM);
     assert_int_equal(led_with(f, " 48")->color.r, 200 + WB_LEVEL_WARN);
-    assert_report(f, "{\"level\": \"alarm\", \"flagged_level\": \"warn\"}");
+    pf_assert_report(&f->pf, "{\"level\": \"alarm\", \"flagged_level\": \"warn\"}");
     for (int i = 0; i < f->host.count; i++)
         if (f->host.items[i].kind == DRAWN_SPARK)
             assert_int_equal(f->host.items[i].color.r, 200 + WB_LEVEL_ALARM);
@@ -792,99 +636,89 @@ static void test_thresholds(void **state)
 static void test_sparkline_per_message(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"sample_s\": 0, \"sparkline\": 3}");
-    send(f, SNAPSHOT);
-    send(f, UPDATE_CHISHUI);
-    send(f, SNAPSHOT);
-    send(f, UPDATE_CHISHUI);
-    assert_int_equal(send(f, "{\"type\":\"clinic.update\"}"), WB_MSG_INVALID); /* no sample */
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"sample_s\": 0, \"sparkline\": 3}");
+    pf_send_text(&f->pf, SNAPSHOT);
+    pf_send_text(&f->pf, UPDATE_CHISHUI);
+    pf_send_text(&f->pf, SNAPSHOT);
+    pf_send_text(&f->pf, UPDATE_CHISHUI);
+    /* no sample */
+    assert_int_equal(pf_send_text(&f->pf, "{\"type\":\"clinic.update\"}"), WB_MSG_INVALID);
     render(f, WIDE);
     assert_int_equal(f->host.spark_count, 3);
     assert_true(f->host.spark_values[0] == 391 && f->host.spark_values[1] == 313 &&
                 f->host.spark_values[2] == 391);
-    assert_report(f, "{\"samples\": 3}");
+    pf_assert_report(&f->pf, "{\"samples\": 3}");
 }
 
 /* sample_s: one point per period, its last value; quiet periods hold the level. */
 static void test_sparkline_per_period(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"sample_s\": 5, \"sparkline\": 10}");
-    f->host.now = 10000;
-    send(f, SNAPSHOT);           /* period 2: 313 */
-    f->host.now = 12000;
-    send(f, UPDATE_CHISHUI);     /* period 2: 391 replaces it */
-    assert_report(f, "{\"samples\": 1}");
-    f->host.now = 26000;         /* period 5: 2, 3 and 4 closed at 391 */
-    send(f, SNAPSHOT);
-    assert_report(f, "{\"samples\": 4}");
-    f->host.now = 31000;         /* drawn in period 6: period 5 closes at 313 */
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"sample_s\": 5, \"sparkline\": 10}");
+    f->host.base.now = 10000;
+    pf_send_text(&f->pf, SNAPSHOT);           /* period 2: 313 */
+    f->host.base.now = 12000;
+    pf_send_text(&f->pf, UPDATE_CHISHUI);     /* period 2: 391 replaces it */
+    pf_assert_report(&f->pf, "{\"samples\": 1}");
+    f->host.base.now = 26000;         /* period 5: 2, 3 and 4 closed at 391 */
+    pf_send_text(&f->pf, SNAPSHOT);
+    pf_assert_report(&f->pf, "{\"samples\": 4}");
+    f->host.base.now = 31000;         /* drawn in period 6: period 5 closes at 313 */
     render(f, WIDE);
     assert_int_equal(f->host.spark_count, 5);
     static const double want[] = {391, 391, 391, 313, 313};
     for (int i = 0; i < 5; i++) assert_true(f->host.spark_values[i] == want[i]);
-    f->host.now = 1000000;       /* long quiet: the ring fills with the level, no more */
+    f->host.base.now = 1000000;       /* long quiet: the ring fills with the level, no more */
     render(f, WIDE);
-    assert_report(f, "{\"samples\": 10}");
+    pf_assert_report(&f->pf, "{\"samples\": 10}");
 }
 
 /* By default a point per 2 s, 120 of them: the last four minutes. */
 static void test_sparkline_defaults(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0}");
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0}");
     for (int i = 0; i < 200; i++) {
-        f->host.now = 1000 + (uint64_t)i * 1000;
-        send(f, i % 2 ? SNAPSHOT : UPDATE_CHISHUI);
+        f->host.base.now = 1000 + (uint64_t)i * 1000;
+        pf_send_text(&f->pf, i % 2 ? SNAPSHOT : UPDATE_CHISHUI);
     }
-    assert_report(f, "{\"samples\": 101}"); /* from 1 s to 200 s: periods 0..100 */
+    pf_assert_report(&f->pf, "{\"samples\": 101}"); /* from 1 s to 200 s: periods 0..100 */
     for (int i = 200; i < 300; i++) {
-        f->host.now = 1000 + (uint64_t)i * 1000;
-        send(f, SNAPSHOT);
+        f->host.base.now = 1000 + (uint64_t)i * 1000;
+        pf_send_text(&f->pf, SNAPSHOT);
     }
-    assert_report(f, "{\"samples\": 120}");
+    pf_assert_report(&f->pf, "{\"samples\": 120}");
 }
 
 static void test_sparkline_off(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"sparkline\": 0, \"sample_s\": 0}");
-    send(f, SNAPSHOT);
-    send(f, UPDATE_CHISHUI);
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"sparkline\": 0, \"sample_s\": 0}");
+    pf_send_text(&f->pf, SNAPSHOT);
+    pf_send_text(&f->pf, UPDATE_CHISHUI);
     render(f, WIDE);
     assert_int_equal(f->host.spark_count, 0);
-    assert_report(f, "{\"samples\": 0}");
+    pf_assert_report(&f->pf, "{\"samples\": 0}");
 }
 
 /* ---- tests: layout ------------------------------------------------------------------------ */
 
-static int inside(wb_rect inner, wb_rect outer)
-{
-    return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w &&
-           inner.y + inner.h <= outer.y + outer.h;
-}
-
-static int overlap(wb_rect a, wb_rect b)
-{
-    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-}
-
 /* A snapshot like the feed's at its busiest: long names, four-digit totals. */
 static void send_busy_snapshot(fixture *f)
 {
-    assert_int_equal(
-        send(f, "{\"type\":\"clinics.snapshot\",\"clinics\":["
-                "{\"id\":\"bijie-weining\",\"name\":\"威宁彝族回族苗族自治县人民医院\","
-                "\"romanized\":\"Weining Yi, Hui and Miao Autonomous County People's Hospital\","
-                "\"county\":\"威宁县\",\"waiting\":188,\"scans_pending\":12,"
-                "\"prescriptions\":900,\"flagged\":70},"
-                CLINIC("zunyi-bozhou", "遵义市播州区人民医院", 175, 3, 190, 14) ","
-                CLINIC("qiandongnan-kaili", "凯里市第一人民医院", 150, 3, 190, 14) ","
-                CLINIC("zunyi-daozhen", "道真仡佬族苗族自治县人民医院", 140, 3, 190, 14) ","
-                CLINIC("liupanshui-shuicheng", "六盘水市水城区人民医院", 130, 3, 190, 14) ","
-                CLINIC("bijie-qixingguan", "毕节市七星关区人民医院", 120, 3, 190, 14) "],"
-                "\"totals\":" TOTALS(42, 4321, 388, 12345, 987) "}"),
-        WB_MSG_CHANGED);
+    static const char busy[] =
+        "{\"type\":\"clinics.snapshot\",\"clinics\":["
+        "{\"id\":\"bijie-weining\",\"name\":\"威宁彝族回族苗族自治县人民医院\","
+        "\"romanized\":\"Weining Yi, Hui and Miao Autonomous County People's Hospital\","
+        "\"county\":\"威宁县\",\"waiting\":188,\"scans_pending\":12,"
+        "\"prescriptions\":900,\"flagged\":70},"
+        CLINIC("zunyi-bozhou", "遵义市播州区人民医院", 175, 3, 190, 14) ","
+        CLINIC("qiandongnan-kaili", "凯里市第一人民医院", 150, 3, 190, 14) ","
+        CLINIC("zunyi-daozhen", "道真仡佬族苗族自治县人民医院", 140, 3, 190, 14) ","
+        CLINIC("liupanshui-shuicheng", "六盘水市水城区人民医院", 130, 3, 190, 14) ","
+        CLINIC("bijie-qixingguan", "毕节市七星关区人民医院", 120, 3, 190, 14) "],"
+        "\"totals\":" TOTALS(42, 4321, 388, 12345, 987) "}";
+    assert_int_equal(pf_send_text(&f->pf, busy), WB_MSG_CHANGED);
 }
 
 /* The tiles a 4x3 grid (gap 12 at 1080p, scaled) gives at 720p, 1080p and 4K: 1x1, 2x1, 2x2,
@@ -901,24 +735,24 @@ static void test_layout_at_wall_sizes(void **state)
                                          "환자 대기 · 候诊患者 · Patients waiting"};
     for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++) {
         for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++) {
-            create_ok(f, titles[k], "{\"animate_ms\": 0, \"sample_s\": 0}");
+            pf_start(&f->pf, titles[k], "{\"animate_ms\": 0, \"sample_s\": 0}");
             send_busy_snapshot(f);
             send_busy_snapshot(f);
             render(f, tiles[t]);
             for (int i = 0; i < f->host.count; i++) {
                 const drawn *a = &f->host.items[i];
-                assert_true(inside(a->box, tiles[t]));
+                assert_true(pf_inside(a->box, tiles[t]));
                 for (int j = i + 1; j < f->host.count; j++) {
                     const drawn *b = &f->host.items[j];
-                    if (overlap(a->box, b->box))
+                    if (pf_overlap(a->box, b->box))
                         print_error("tile %zu title %zu: '%s' {%d %d %d %d} overlaps '%s' "
                                     "{%d %d %d %d}\n", t, k, a->text, a->box.x, a->box.y,
                                     a->box.w, a->box.h, b->text, b->box.x, b->box.y, b->box.w,
                                     b->box.h);
-                    assert_false(overlap(a->box, b->box));
+                    assert_false(pf_overlap(a->box, b->box));
                 }
             }
-            json_t *out = report_json(f);
+            json_t *out = pf_report(&f->pf);
             size_t rows = json_array_size(json_object_get(out, "top"));
             if (json_is_true(json_object_get(out, "overflow")) || rows < 3)
                 print_error("tile %zu title %zu: overflow or %zu rows\n", t, k, rows);
@@ -933,23 +767,23 @@ static void test_layout_at_wall_sizes(void **state)
 static void test_long_name_gives_way_to_county(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"animate_ms\": 0, \"top\": 1}");
+    pf_start(&f->pf, NULL, "{\"animate_ms\": 0, \"top\": 1}");
     send_busy_snapshot(f);
     render(f, (wb_rect){0, 0, 310, 229});
     assert_int_equal(drawn_count(f, DRAWN_TEXT, "威宁县"), 1);
     assert_int_equal(drawn_count(f, DRAWN_TEXT, "威宁彝族回族苗族自治县人民医院"), 0);
-    assert_report(f, "{\"overflow\": false, \"top\": [{\"id\": \"bijie-weining\", "
-                     "\"name\": \"威宁彝族回族苗族自治县人民医院\", \"waiting\": 188}]}");
+    pf_assert_report(&f->pf, "{\"overflow\": false, \"top\": [{\"id\": \"bijie-weining\", "
+                             "\"name\": \"威宁彝族回族苗族自治县人民医院\", \"waiting\": 188}]}");
 }
 
 static void test_top_limits_rows(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"top\": 2}");
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"top\": 2}");
     send_busy_snapshot(f);
     render(f, WIDE);
     assert_int_equal(drawn_count(f, DRAWN_BAR, NULL), 2);
-    json_t *out = report_json(f);
+    json_t *out = pf_report(&f->pf);
     assert_int_equal(json_array_size(json_object_get(out, "top")), 2);
     json_decref(out);
 }
@@ -958,11 +792,11 @@ static void test_top_limits_rows(void **state)
 static void test_rows_fit_the_tile(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0, \"top\": 10}");
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0, \"top\": 10}");
     send_busy_snapshot(f);
     render(f, (wb_rect){0, 0, 465, 344});
     int bars = drawn_count(f, DRAWN_BAR, NULL);
-    json_t *out = report_json(f);
+    json_t *out = pf_report(&f->pf);
     assert_true(bars >= 2 && bars < 6);
     assert_int_equal(json_array_size(json_object_get(out, "top")), (size_t)bars);
     json_decref(out);
@@ -971,37 +805,37 @@ static void test_rows_fit_the_tile(void **state)
 static void test_overflow_tracked_per_render(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "T", "{\"animate_ms\": 0}");
-    send(f, SNAPSHOT);
+    pf_start(&f->pf, "T", "{\"animate_ms\": 0}");
+    pf_send_text(&f->pf, SNAPSHOT);
     render(f, WIDE);
-    assert_report(f, "{\"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"overflow\": false}");
     f->host.led_result = 1;
     render(f, WIDE);
-    assert_report(f, "{\"overflow\": true}");
+    pf_assert_report(&f->pf, "{\"overflow\": true}");
     f->host.led_result = 0;
     f->host.text_result = 1;
     render(f, WIDE);
-    assert_report(f, "{\"overflow\": true}");
+    pf_assert_report(&f->pf, "{\"overflow\": true}");
     f->host.text_result = -1; /* an error is not an overflow */
     render(f, WIDE);
-    assert_report(f, "{\"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"overflow\": false}");
 }
 
 static void test_tiny_and_empty_tiles(void **state)
 {
     fixture *f = *state;
-    create_ok(f, "Title", "{}");
-    send(f, SNAPSHOT);
+    pf_start(&f->pf, "Title", "{}");
+    pf_send_text(&f->pf, SNAPSHOT);
     static const wb_rect tiles[] = {{0, 0, 0, 0}, {0, 0, 1, 1}, {0, 0, 3, 3}, {5, 5, 7, 40},
                                     {0, 0, -10, 50}, {0, 0, 2000, 2}, {0, 0, 40, 900}};
     for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++)
         render(f, tiles[i]); /* the fake asserts every drawn box is non-empty */
-    assert_report(f, "{\"waiting\": 313}");
+    pf_assert_report(&f->pf, "{\"waiting\": 313}");
 }
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, pf_teardown)
     const struct CMUnitTest tests[] = {
         T(test_loads_hidden_and_named),
         T(test_defaults_before_any_message),

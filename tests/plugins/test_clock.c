@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "clock_calendar.h"
-#include "loader.h"
+#include "plugin_fixture.h"
 
 #define CLOCK_PATH WB_PLUGIN_BUILD_DIR "/clock.so"
 #define MAX_TEXTS 8
@@ -30,7 +30,7 @@ typedef struct drawn_text {
 } drawn_text;
 
 struct wb_host {
-    uint64_t now;
+    pf_host_base base; /* now, logs, last_log: plugin_fixture.h's services use it */
     int text_result;   /* forced draw_text answer */
     int measure_fails;
     int measure_calls;
@@ -47,32 +47,7 @@ struct wb_host {
 
     int frame_at_calls;
     uint64_t frame_at;
-
-    int log_calls;
-    char last_log[256];
 };
-
-static void fake_log(wb_host *h, wb_log_level level, const char *fmt, ...)
-{
-    (void)level;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(h->last_log, sizeof h->last_log, fmt, ap);
-    va_end(ap);
-    h->log_calls++;
-}
-
-static uint64_t fake_now(wb_host *h)
-{
-    return h->now;
-}
-
-/* r = 10 * palette index, so a test sees which colour was asked for. */
-static wb_color fake_color(wb_host *h, wb_palette which)
-{
-    (void)h;
-    return (wb_color){(uint8_t)(10 * which), 1, 1, 255};
-}
 
 static void assert_box_sane(wb_rect box)
 {
@@ -145,9 +120,9 @@ static const wb_host_services fake_services = {
     .size = sizeof(wb_host_services),
     .abi_major = WB_ABI_MAJOR,
     .abi_minor = WB_ABI_MINOR,
-    .log = fake_log,
-    .now_ms = fake_now,
-    .color = fake_color,
+    .log = pf_log,
+    .now_ms = pf_now,
+    .color = pf_color,
     .draw_text = fake_draw_text,
     .measure_text = fake_measure_text,
     .draw_led = fake_draw_led,
@@ -157,106 +132,28 @@ static const wb_host_services fake_services = {
 /* ---- fixture ------------------------------------------------------------------------------ */
 
 typedef struct fixture {
-    loaded_plugin plugin;
+    plugin_fixture pf;
     wb_host host;
-    void *self;
-    char err[256];
 } fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    char err[512];
-    if (loader_open(CLOCK_PATH, &f->plugin, err, sizeof err) != 0) {
-        print_error("%s\n", err);
-        free(f);
-        return -1;
-    }
-    f->host.now = 5000;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    if (f->self) f->plugin.desc.destroy(f->self);
-    loader_close(&f->plugin);
-    free(f);
-    return 0;
-}
-
-static void *create_on(fixture *f, const wb_host_services *svc, const char *title,
-                       const char *options_json)
-{
-    json_error_t jerr;
-    json_t *options = json_loads(options_json, 0, &jerr);
-    assert_non_null(options);
-    wb_tile_info tile = {.size = sizeof(wb_tile_info), .id = "clock", .title = title,
-                         .options = options, .services = svc, .host = &f->host};
-    f->err[0] = '\0';
-    void *self = f->plugin.desc.create(&tile, f->err, sizeof f->err);
-    json_decref(options);
-    return self;
-}
-
-static void create_ok(fixture *f, const char *title, const char *options_json)
-{
-    f->self = create_on(f, &fake_services, title, options_json);
-    if (!f->self) print_error("create failed: %s\n", f->err);
-    assert_non_null(f->self);
+    return pf_setup(state, sizeof(fixture), offsetof(fixture, host), CLOCK_PATH, &fake_services,
+                    5000);
 }
 
 static void render(fixture *f, wb_rect rect)
 {
     f->host.led_calls = f->host.text_calls = 0;
-    f->plugin.desc.render(f->self, rect);
-}
-
-static json_t *report(fixture *f)
-{
-    json_t *out = json_object();
-    assert_int_equal(f->plugin.desc.report(f->self, out), 0);
-    return out;
-}
-
-/* The report holds every key of expected_json with an equal value. */
-static void assert_report(fixture *f, const char *expected_json)
-{
-    json_error_t jerr;
-    json_t *expected = json_loads(expected_json, 0, &jerr);
-    assert_non_null(expected);
-    json_t *out = report(f);
-    const char *key;
-    json_t *want;
-    json_object_foreach(expected, key, want) {
-        json_t *got = json_object_get(out, key);
-        if (!got || !json_equal(got, want)) {
-            char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
-            char *w = json_dumps(want, JSON_ENCODE_ANY);
-            print_error("report %s: want %s in %s\n", key, w, text);
-            free(w);
-            free(text);
-            fail();
-        }
-    }
-    json_decref(out);
-    json_decref(expected);
+    f->pf.plugin.desc.render(f->pf.self, rect);
 }
 
 static const char *report_string(fixture *f, const char *key, char *buf, size_t size)
 {
-    json_t *out = report(f);
+    json_t *out = pf_report(&f->pf);
     snprintf(buf, size, "%s", json_string_value(json_object_get(out, key)));
     json_decref(out);
     return buf;
-}
-
-static int inside(wb_rect in, wb_rect out)
-{
-    return in.x >= out.x && in.y >= out.y && in.x + in.w <= out.x + out.w &&
-           in.y + in.h <= out.y + out.h;
 }
 
 static const drawn_text *find_text(fixture *f, const char *text)
@@ -363,22 +260,22 @@ static void test_calendar_texts(void **state)
 static void test_loads_hidden_and_named(void **state)
 {
     fixture *f = *state;
-    assert_string_equal(f->plugin.name, "clock");
-    assert_string_equal(f->plugin.desc.version, "1.0.0");
+    assert_string_equal(f->pf.plugin.name, "clock");
+    assert_string_equal(f->pf.plugin.desc.version, "1.0.0");
     /* no tick: a tick that said "draw me again" would keep the wall at full frame rate */
-    assert_null(f->plugin.desc.tick);
-    assert_non_null(f->plugin.desc.report);
-    assert_null(dlsym(f->plugin.handle, "clock_create"));
-    assert_null(dlsym(f->plugin.handle, "clock_civil_from_epoch"));
-    assert_non_null(dlsym(f->plugin.handle, WB_PLUGIN_ENTRY_SYMBOL));
+    assert_null(f->pf.plugin.desc.tick);
+    assert_non_null(f->pf.plugin.desc.report);
+    assert_null(dlsym(f->pf.plugin.handle, "clock_create"));
+    assert_null(dlsym(f->pf.plugin.handle, "clock_civil_from_epoch"));
+    assert_non_null(dlsym(f->pf.plugin.handle, WB_PLUGIN_ENTRY_SYMBOL));
 }
 
 static void test_frozen_instant_exact(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
     /* before the first render the report already reads right */
-    assert_report(f, "{\"time\": \"09:30:05\", \"local\": \"2026-11-25T09:30:05+08:00\"}");
+    pf_assert_report(&f->pf, "{\"time\": \"09:30:05\", \"local\": \"2026-11-25T09:30:05+08:00\"}");
     render(f, WIDE);
     assert_int_equal(f->host.led_calls, 1);
     assert_string_equal(f->host.led_text, "09:30:05");
@@ -386,13 +283,14 @@ static void test_frozen_instant_exact(void **state)
     assert_int_equal(f->host.led_align, WB_ALIGN_CENTER);
     assert_int_equal(f->host.led_color.r, 10 * WB_COLOR_LED);
     assert_int_equal(f->host.frame_at_calls, 0); /* frozen: nothing to wake up for */
-    assert_report(f, "{\"time\": \"09:30:05\", \"local\": \"2026-11-25T09:30:05+08:00\", "
+    pf_assert_report(&f->pf,
+                     "{\"time\": \"09:30:05\", \"local\": \"2026-11-25T09:30:05+08:00\", "
                      "\"date\": [\"2026년 11월 25일 수요일\", \"2026年11月25日 星期三\", "
                      "\"Wednesday 25 November 2026\"], \"date_languages\": [\"ko\", \"zh\", "
                      "\"en\"], \"date_lines\": 1, \"zone\": \"UTC+8\", "
                      "\"utc_offset_minutes\": 480, \"frozen\": true, \"next_frame_ms\": null, "
                      "\"title\": \"" HALL_TITLE "\", \"overflow\": false}");
-    assert_int_equal(f->host.log_calls, 0);
+    assert_int_equal(f->host.base.logs, 0);
 }
 
 static void test_offsets(void **state)
@@ -411,50 +309,46 @@ static void test_offsets(void **state)
          "1970-01-01T00:00:00+00:00", "UTC", "1970년 1월 1일 목요일"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        create_ok(f, NULL, cases[i].options);
+        pf_start(&f->pf, NULL, cases[i].options);
         render(f, WIDE);
         assert_string_equal(f->host.led_text, cases[i].time);
         char buf[128];
         assert_string_equal(report_string(f, "local", buf, sizeof buf), cases[i].local);
         assert_string_equal(report_string(f, "zone", buf, sizeof buf), cases[i].zone);
-        json_t *out = report(f);
+        json_t *out = pf_report(&f->pf);
         assert_string_equal(json_string_value(json_array_get(json_object_get(out, "date"), 0)),
                             cases[i].first_date);
         json_decref(out);
-        f->plugin.desc.destroy(f->self);
-        f->self = NULL;
     }
 }
 
 static void test_without_seconds(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"seconds\": false, \"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, NULL, "{\"seconds\": false, \"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     assert_string_equal(f->host.led_text, "09:30");
-    assert_report(f, "{\"time\": \"09:30\", \"local\": \"2026-11-25T09:30:05+08:00\"}");
+    pf_assert_report(&f->pf, "{\"time\": \"09:30\", \"local\": \"2026-11-25T09:30:05+08:00\"}");
 }
 
 static void test_date_languages(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"date\": [\"en\"], \"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, NULL, "{\"date\": [\"en\"], \"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     assert_non_null(find_text(f, "Wednesday 25 November 2026"));
-    assert_report(f, "{\"date\": [\"Wednesday 25 November 2026\"], \"date_languages\": [\"en\"],"
-                     " \"date_lines\": 1}");
-    f->plugin.desc.destroy(f->self);
+    pf_assert_report(&f->pf, "{\"date\": [\"Wednesday 25 November 2026\"], "
+                             "\"date_languages\": [\"en\"], \"date_lines\": 1}");
 
-    create_ok(f, NULL, "{\"date\": [\"zh\", \"ko\"], \"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, NULL, "{\"date\": [\"zh\", \"ko\"], \"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     assert_non_null(find_text(f, "2026年11月25日 星期三 · 2026년 11월 25일 수요일"));
-    f->plugin.desc.destroy(f->self);
 
-    create_ok(f, NULL, "{\"date\": [], \"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, NULL, "{\"date\": [], \"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     assert_int_equal(f->host.text_calls, 0); /* no title, no date */
     assert_int_equal(f->host.led_calls, 1);
-    assert_report(f, "{\"date\": [], \"date_languages\": [], \"date_lines\": 0}");
+    pf_assert_report(&f->pf, "{\"date\": [], \"date_languages\": [], \"date_lines\": 0}");
 }
 
 static void test_option_errors(void **state)
@@ -485,48 +379,40 @@ static void test_option_errors(void **state)
         {"{\"fixed_epoch_s\": 1.5}", epoch_err},
         {"{\"fixed_epoch_s\": \"1795570205\"}", epoch_err},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        void *self = create_on(f, &fake_services, "T", cases[i].options);
-        if (self) f->plugin.desc.destroy(self);
-        assert_null(self);
-        assert_string_equal(f->err, cases[i].err);
-    }
-    assert_null(create_on(f, &fake_services, "T", "[]"));
-    assert_string_equal(f->err, "options must be an object");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        pf_assert_refused(&f->pf, cases[i].options, cases[i].err);
+    pf_assert_refused(&f->pf, "[]", "options must be an object");
 }
 
 static void test_unknown_option_is_logged_not_fatal(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"timezone\": \"Asia/Shanghai\", \"fixed_epoch_s\": 0}");
-    assert_int_equal(f->host.log_calls, 1);
-    assert_string_equal(f->host.last_log, "clock: unknown option \"timezone\" ignored");
-    assert_report(f, "{\"title\": \"\", \"utc_offset_minutes\": 480}");
+    pf_start(&f->pf, NULL, "{\"timezone\": \"Asia/Shanghai\", \"fixed_epoch_s\": 0}");
+    assert_int_equal(f->host.base.logs, 1);
+    assert_string_equal(f->host.base.last_log, "clock: unknown option \"timezone\" ignored");
+    pf_assert_report(&f->pf, "{\"title\": \"\", \"utc_offset_minutes\": 480}");
 }
 
 static void test_too_old_services_refused(void **state)
 {
     fixture *f = *state;
-    wb_host_services old = fake_services;
-    old.size = offsetof(wb_host_services, format_number);
-    assert_null(create_on(f, &old, "T", "{}"));
-    assert_string_equal(f->err, "clock needs host services of ABI 1.0 or later");
+    pf_assert_old_services_refused(&f->pf, "clock needs host services of ABI 1.0 or later");
 }
 
 /* Live: one frame asked for just after the second turns, and nothing else keeps it awake. */
 static void test_live_asks_for_the_next_second(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{}");
+    pf_start(&f->pf, HALL_TITLE, "{}");
     time_t before = time(NULL);
     render(f, WIDE);
     time_t after = time(NULL);
     assert_int_equal(f->host.frame_at_calls, 1);
-    assert_true(f->host.frame_at > f->host.now);
-    assert_true(f->host.frame_at <= f->host.now + 1000 + 3);
-    json_t *out = report(f);
+    assert_true(f->host.frame_at > f->host.base.now);
+    assert_true(f->host.frame_at <= f->host.base.now + 1000 + 3);
+    json_t *out = pf_report(&f->pf);
     assert_int_equal(json_integer_value(json_object_get(out, "next_frame_ms")),
-                     (json_int_t)(f->host.frame_at - f->host.now));
+                     (json_int_t)(f->host.frame_at - f->host.base.now));
     assert_false(json_is_true(json_object_get(out, "frozen")));
 
     /* the shown second is the real one, in UTC+8 */
@@ -543,11 +429,11 @@ static void test_live_asks_for_the_next_second(void **state)
     json_decref(out);
 
     /* each render asks again; a message changes nothing */
-    f->host.now += 1000;
+    f->host.base.now += 1000;
     render(f, WIDE);
     assert_int_equal(f->host.frame_at_calls, 2);
-    assert_true(f->host.frame_at > f->host.now && f->host.frame_at <= f->host.now + 1003);
-    assert_int_equal(f->plugin.desc.on_message(f->self, out = json_pack("{s:i}", "value", 3)),
+    assert_true(f->host.frame_at > f->host.base.now && f->host.frame_at <= f->host.base.now + 1003);
+    assert_int_equal(f->pf.plugin.desc.on_message(f->pf.self, out = json_pack("{s:i}", "value", 3)),
                      WB_MSG_IGNORED);
     json_decref(out);
 }
@@ -555,10 +441,11 @@ static void test_live_asks_for_the_next_second(void **state)
 static void test_live_minutes_ask_for_the_next_minute(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"seconds\": false}");
+    pf_start(&f->pf, NULL, "{\"seconds\": false}");
     render(f, WIDE);
     assert_int_equal(f->host.frame_at_calls, 1);
-    assert_true(f->host.frame_at > f->host.now && f->host.frame_at <= f->host.now + 60003);
+    assert_true(f->host.frame_at > f->host.base.now &&
+                f->host.frame_at <= f->host.base.now + 60003);
 }
 
 /* A host without request_frame_at: the clock still shows, logs why it will not move alone. */
@@ -567,15 +454,15 @@ static void test_host_without_frame_at(void **state)
     fixture *f = *state;
     wb_host_services old = fake_services;
     old.size = offsetof(wb_host_services, request_frame_at);
-    f->self = create_on(f, &old, NULL, "{}");
-    assert_non_null(f->self);
-    assert_int_equal(f->host.log_calls, 1);
-    assert_string_equal(f->host.last_log,
+    f->pf.services = &old;
+    pf_start(&f->pf, NULL, "{}");
+    assert_int_equal(f->host.base.logs, 1);
+    assert_string_equal(f->host.base.last_log,
                         "clock: the host cannot schedule frames; the time moves only on redraws");
     render(f, WIDE);
     assert_int_equal(f->host.led_calls, 1);
     assert_int_equal(f->host.frame_at_calls, 0);
-    assert_report(f, "{\"next_frame_ms\": null}");
+    pf_assert_report(&f->pf, "{\"next_frame_ms\": null}");
 }
 
 /* Title on top, the digits under it, the date under them: inside the tile, no overlap. */
@@ -583,9 +470,9 @@ static void assert_stacked(fixture *f, wb_rect tile, int date_lines)
 {
     const drawn_text *title = &f->host.texts[0];
     assert_true(f->host.text_calls >= 1 + date_lines);
-    assert_true(inside(f->host.led_box, tile));
+    assert_true(pf_inside(f->host.led_box, tile));
     assert_true(title->box.y + title->box.h <= f->host.led_box.y);
-    for (int i = 0; i < f->host.text_calls; i++) assert_true(inside(f->host.texts[i].box, tile));
+    for (int i = 0; i < f->host.text_calls; i++) assert_true(pf_inside(f->host.texts[i].box, tile));
     for (int i = f->host.text_calls - date_lines; i < f->host.text_calls; i++) {
         const drawn_text *d = &f->host.texts[i];
         assert_true(d->box.y >= f->host.led_box.y + f->host.led_box.h);
@@ -599,9 +486,9 @@ static void assert_stacked(fixture *f, wb_rect tile, int date_lines)
 static void test_layout_wide_one_date_line(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
-    assert_report(f, "{\"date_lines\": 1, \"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"date_lines\": 1, \"overflow\": false}");
     assert_int_equal(f->host.text_calls, 3); /* the title on two lines, the date */
     assert_stacked(f, WIDE, 1);
     /* the digits are the tile's largest part */
@@ -613,9 +500,9 @@ static void test_layout_wide_one_date_line(void **state)
 static void test_layout_small_one_language_a_line(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
     render(f, SMALL);
-    assert_report(f, "{\"date_lines\": 3, \"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"date_lines\": 3, \"overflow\": false}");
     assert_stacked(f, SMALL, 3);
     assert_non_null(find_text(f, "2026年11月25日 星期三"));
     /* all three lines at one size */
@@ -626,7 +513,7 @@ static void test_layout_small_one_language_a_line(void **state)
 static void test_layout_scales_with_tile(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     wb_rect small = f->host.led_box;
     int small_px = f->host.texts[f->host.text_calls - 1].px;
@@ -634,14 +521,14 @@ static void test_layout_scales_with_tile(void **state)
     render(f, big_tile);
     assert_true(abs(f->host.led_box.h - 2 * small.h) <= 2);
     assert_true(abs(f->host.texts[f->host.text_calls - 1].px - 2 * small_px) <= 2);
-    assert_report(f, "{\"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"overflow\": false}");
 }
 
 /* The layout is measured once per tile size and day, not every second. */
 static void test_layout_kept_between_seconds(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{}");
+    pf_start(&f->pf, HALL_TITLE, "{}");
     render(f, WIDE);
     int measured = f->host.measure_calls;
     assert_true(measured > 0);
@@ -655,24 +542,23 @@ static void test_layout_kept_between_seconds(void **state)
 static void test_no_title_gives_the_digits_the_room(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, NULL, "{\"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     wb_rect without = f->host.led_box;
-    json_t *out = report(f);
+    json_t *out = pf_report(&f->pf);
     /* only the date's lines */
     assert_int_equal(f->host.text_calls, json_integer_value(json_object_get(out, "date_lines")));
     json_decref(out);
-    f->plugin.desc.destroy(f->self);
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     assert_true(without.h > f->host.led_box.h);
-    assert_report(f, "{\"title\": \"" HALL_TITLE "\"}");
+    pf_assert_report(&f->pf, "{\"title\": \"" HALL_TITLE "\"}");
 }
 
 static void test_color_option(void **state)
 {
     fixture *f = *state;
-    create_ok(f, NULL, "{\"color\": \"#00ff66\", \"fixed_epoch_s\": 0}");
+    pf_start(&f->pf, NULL, "{\"color\": \"#00ff66\", \"fixed_epoch_s\": 0}");
     render(f, WIDE);
     assert_int_equal(f->host.led_color.r, 0);
     assert_int_equal(f->host.led_color.g, 0xff);
@@ -682,45 +568,45 @@ static void test_color_option(void **state)
 static void test_overflow_tracked_per_render(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 0}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 0}");
     f->host.text_result = 1;
     render(f, WIDE);
-    assert_report(f, "{\"overflow\": true}");
+    pf_assert_report(&f->pf, "{\"overflow\": true}");
     f->host.text_result = 0;
     render(f, WIDE);
-    assert_report(f, "{\"overflow\": false}");
+    pf_assert_report(&f->pf, "{\"overflow\": false}");
 }
 
 static void test_without_measure(void **state)
 {
     fixture *f = *state;
     f->host.measure_fails = 1;
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 1795570205}");
     render(f, WIDE);
     assert_int_equal(f->host.led_calls, 1);
     assert_string_equal(f->host.led_text, "09:30:05");
-    assert_report(f, "{\"date_lines\": 3}"); /* one language a line, fitted by the host */
+    pf_assert_report(&f->pf, "{\"date_lines\": 3}"); /* one language a line, fitted by the host */
     assert_int_equal(f->host.texts[f->host.text_calls - 1].px, 0);
 }
 
 static void test_tiny_and_empty_tiles(void **state)
 {
     fixture *f = *state;
-    create_ok(f, HALL_TITLE, "{\"fixed_epoch_s\": 0}");
+    pf_start(&f->pf, HALL_TITLE, "{\"fixed_epoch_s\": 0}");
     static const wb_rect tiles[] = {{0, 0, 0, 0}, {0, 0, 5, 5}, {0, 0, 40, 20}, {0, 0, 1, 400},
                                     {0, 0, 400, 1}};
     for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++) {
         render(f, tiles[i]); /* the fake host asserts every box it gets is sane */
-        if (f->host.led_calls) assert_true(inside(f->host.led_box, tiles[i]));
+        if (f->host.led_calls) assert_true(pf_inside(f->host.led_box, tiles[i]));
         for (int t = 0; t < f->host.text_calls; t++)
-            assert_true(inside(f->host.texts[t].box, tiles[i]));
+            assert_true(pf_inside(f->host.texts[t].box, tiles[i]));
     }
-    assert_report(f, "{\"time\": \"08:00:00\"}");
+    pf_assert_report(&f->pf, "{\"time\": \"08:00:00\"}");
 }
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, pf_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calendar_matches_libc),
         cmocka_unit_test(test_calendar_texts),

@@ -52,13 +52,6 @@ static wb_color h_level_color(wb_host *h, wb_level level)
     return (wb_color){50, (uint8_t)(100 + level), 50, 255};
 }
 
-static wb_level h_threshold(double v, const wb_thresholds *t)
-{
-    if (!isnan(t->alarm) && v >= t->alarm) return WB_LEVEL_ALARM;
-    if (!isnan(t->warn) && v >= t->warn) return WB_LEVEL_WARN;
-    return WB_LEVEL_NORMAL;
-}
-
 /* Metrics like the wall's fonts, roughly: an LED position 0.8 em, its point none, its line
  * 1 em high; a label's ASCII byte 0.55 em, a CJK (or other) character 1 em. */
 static int width_of(wb_font_role role, int px, const char *s)
@@ -134,7 +127,7 @@ static const wb_host_services services = {
     .log = pf_log,
     .now_ms = pf_now,
     .color = h_color,
-    .threshold_level = h_threshold,
+    .threshold_level = pf_threshold_level,
     .level_color = h_level_color,
     .fill_rect = h_fill,
     .draw_text = h_text,
@@ -154,23 +147,7 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->host.base.now = 1000;
-    if (pf_open(&f->pf, XT_PATH, &services, &f->host) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    pf_close(&f->pf);
-    free(f);
-    return 0;
+    return pf_setup(state, sizeof(fixture), offsetof(fixture, host), XT_PATH, &services, 1000);
 }
 
 static void render(fixture *f, wb_rect r)
@@ -590,17 +567,6 @@ static void test_thresholds_colour(void **state)
     assert_int_equal(find(&f->host, K_LED, "345")->color.g, 100 + WB_LEVEL_ALARM);
 }
 
-static int overlap(wb_rect a, wb_rect b)
-{
-    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-}
-
-static int inside(wb_rect in, wb_rect out)
-{
-    return in.x >= out.x && in.y >= out.y && in.x + in.w <= out.x + out.w &&
-           in.y + in.h <= out.y + out.h;
-}
-
 /* The tile sizes of a 4x3 grid at 720p, 1080p and 4K, 1x1, 2x1 and 1x2 (and the demo's 2x2):
  * nothing shrunk or cut, every text inside the tile, no two texts on each other. */
 static void test_layout_at_wall_sizes(void **state)
@@ -624,12 +590,12 @@ static void test_layout_at_wall_sizes(void **state)
             const wb_host *h = &f->host;
             for (int i = 0; i < h->count; i++) {
                 const drawn *a = &h->d[i];
-                if (!inside(a->box, tiles[t]) || (a->what <= K_LED && a->ink_w > a->box.w))
+                if (!pf_inside(a->box, tiles[t]) || (a->what <= K_LED && a->ink_w > a->box.w))
                     fail_msg("tile %zu title %d: \"%s\" box %d,%d %dx%d ink %d", t, k, a->text,
                              a->box.x, a->box.y, a->box.w, a->box.h, a->ink_w);
                 for (int j = 0; j < i && a->what <= K_LED; j++) {
                     const drawn *b = &h->d[j];
-                    if (b->what <= K_LED && overlap(a->box, b->box))
+                    if (b->what <= K_LED && pf_overlap(a->box, b->box))
                         fail_msg("tile %zu title %d: \"%s\" on \"%s\"", t, k, a->text, b->text);
                 }
             }
@@ -682,22 +648,22 @@ static void test_tiny_tiles(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_loads_hidden_and_named, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_before_any_message, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_option_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_options_logged, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_old_services_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_snapshot_then_trades_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_leaves_state, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_eviction_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_top_dataset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ticker_rows_option, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_count_up_and_repeats, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ticker_slides, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_thresholds_colour, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_layout_at_wall_sizes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tiny_tiles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loads_hidden_and_named, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_before_any_message, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_option_errors, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_options_logged, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_old_services_refused, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_then_trades_exact, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_leaves_state, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_eviction_bound, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_top_dataset, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_ticker_rows_option, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_count_up_and_repeats, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_ticker_slides, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_thresholds_colour, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_at_wall_sizes, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_long_names, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_tiny_tiles, setup, pf_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,10 @@ struct wb_host {
     int logs;
     char log[256];
     int measure_width;   /* every label measures this wide; -1: measuring fails */
+    int byte_width;      /* > 0: a label measures this much a byte instead */
+    double led_em;       /* > 0: the test measures LED text, a character this many px a px */
     int measured_px;
+    int measures;
     int draws;
     char drawn[2][128];
     wb_rect boxes[2];
@@ -39,11 +42,15 @@ static void fake_log(wb_host *h, wb_log_level level, const char *fmt, ...)
 
 static int fake_measure(wb_host *h, wb_font_role role, int px, const char *text, int *w, int *ht)
 {
-    assert_int_equal(role, WB_FONT_LABEL);
+    assert_int_equal(role, h->led_em > 0 ? WB_FONT_LED : WB_FONT_LABEL);
     assert_non_null(text);
+    assert_true(px >= 1);
     h->measured_px = px;
+    h->measures++;
     if (h->measure_width < 0) return -1;
-    *w = h->measure_width;
+    if (h->led_em > 0) *w = (int)lround(h->led_em * px * (double)strlen(text));
+    else if (h->byte_width > 0) *w = h->byte_width * (int)strlen(text);
+    else *w = h->measure_width;
     *ht = px;
     return 0;
 }
@@ -123,6 +130,30 @@ static void read_int(void **state)
     }
     assert_int_equal(wbkit_read_int(o, "lo", -5, 5, &out, err, sizeof err), 1);
     assert_int_equal(out, -1);
+    json_decref(o);
+}
+
+static void read_bool(void **state)
+{
+    (void)state;
+    json_t *o = parse("{\"on\": true, \"off\": false, \"n\": 1, \"s\": \"true\", \"z\": null}");
+    char err[128] = "";
+    int out = 7;
+    assert_int_equal(wbkit_read_bool(o, "absent", &out, err, sizeof err), 0);
+    assert_int_equal(out, 7);
+    assert_int_equal(wbkit_read_bool(o, "on", &out, err, sizeof err), 1);
+    assert_int_equal(out, 1);
+    assert_int_equal(wbkit_read_bool(o, "off", &out, err, sizeof err), 1);
+    assert_int_equal(out, 0);
+    static const char *const bad[] = {"n", "s", "z"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        out = 7;
+        assert_int_equal(wbkit_read_bool(o, bad[i], &out, err, sizeof err), -1);
+        char want[64];
+        snprintf(want, sizeof want, "option \"%s\" must be true or false", bad[i]);
+        assert_string_equal(err, want);
+        assert_int_equal(out, 7);
+    }
     json_decref(o);
 }
 
@@ -271,6 +302,86 @@ static void unknown_keys(void **state)
     assert_int_equal(h.logs, 4);
     json_decref(one);
     json_decref(o);
+}
+
+/* ---- create and report ------------------------------------------------------------------ */
+
+static void check_services(void **state)
+{
+    (void)state;
+    static const char reason[] = "demo needs host services of ABI 1.0 or later";
+    wb_host h = {0};
+    wb_host_services svc = services;
+    wb_tile_info tile = {.size = sizeof tile, .id = "t", .services = &svc, .host = &h};
+    char err[128] = "untouched";
+    assert_int_equal(wbkit_check_services(&tile, "demo", err, sizeof err), 0);
+    assert_string_equal(err, "untouched");
+
+    /* a 1.0 table ends at json_pointer: enough; one member shorter is not */
+    svc.size = offsetof(wb_host_services, json_pointer) + sizeof svc.json_pointer;
+    assert_int_equal(wbkit_check_services(&tile, "demo", err, sizeof err), 0);
+    svc.size = offsetof(wb_host_services, json_pointer);
+    assert_int_equal(wbkit_check_services(&tile, "demo", err, sizeof err), -1);
+    assert_string_equal(err, reason);
+
+    svc = services;
+    svc.abi_major = WB_ABI_MAJOR + 1;
+    strcpy(err, "untouched");
+    assert_int_equal(wbkit_check_services(&tile, "demo", err, sizeof err), -1);
+    assert_string_equal(err, reason);
+
+    svc = services; /* a tile too short to hold host: its services are not even looked at */
+    tile.size = offsetof(wb_tile_info, host);
+    strcpy(err, "untouched");
+    assert_int_equal(wbkit_check_services(&tile, "demo", err, sizeof err), -1);
+    assert_string_equal(err, reason);
+
+    tile.size = sizeof tile;
+    tile.services = NULL;
+    strcpy(err, "untouched");
+    assert_int_equal(wbkit_check_services(&tile, "demo", err, sizeof err), -1);
+    assert_string_equal(err, reason);
+    strcpy(err, "untouched");
+    assert_int_equal(wbkit_check_services(NULL, "demo", err, sizeof err), -1);
+    assert_string_equal(err, reason);
+
+    char tiny[6];
+    assert_int_equal(wbkit_check_services(NULL, "demo", tiny, sizeof tiny), -1);
+    assert_string_equal(tiny, "demo "); /* cut, but terminated */
+}
+
+static void level_names(void **state)
+{
+    (void)state;
+    assert_string_equal(wbkit_level_name(WB_LEVEL_NORMAL), "normal");
+    assert_string_equal(wbkit_level_name(WB_LEVEL_WARN), "warn");
+    assert_string_equal(wbkit_level_name(WB_LEVEL_ALARM), "alarm");
+    assert_string_equal(wbkit_level_name((wb_level)7), "normal");
+}
+
+static void number_json(void **state)
+{
+    (void)state;
+    static const struct {
+        double value;
+        const char *json;
+    } cases[] = {
+        {42.0, "42"},     {-7, "-7"},   {0.0, "0"}, {-0.0, "0"}, {3.5, "3.5"},
+        {-0.25, "-0.25"}, {1e15, "1000000000000000"}, {-1e15, "-1000000000000000"},
+        {1e16, "10000000000000000.0"}, {1e15 + 2, "1000000000000002.0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *j = wbkit_number_json(cases[i].value);
+        assert_non_null(j);
+        char *text = json_dumps(j, JSON_ENCODE_ANY);
+        if (strcmp(text, cases[i].json) != 0) print_error("%g: %s\n", cases[i].value, text);
+        assert_string_equal(text, cases[i].json);
+        /* integral within the limit: an integer; anything else: a real */
+        assert_int_equal(json_is_integer(j), fabs(cases[i].value) <= WBKIT_EXACT_MAX &&
+                                                 cases[i].value == floor(cases[i].value));
+        free(text);
+        json_decref(j);
+    }
 }
 
 /* ---- animation ---------------------------------------------------------------------------- */
@@ -590,6 +701,41 @@ static void title_draw(void **state)
     wbkit_title_free(&t);
 }
 
+/* ---- labels ------------------------------------------------------------------------------- */
+
+static void label_pick(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"long label", "short", "s", NULL};
+    wb_host h = {.byte_width = 10}; /* 100, 50 and 10 px wide */
+    int w = 99;
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 20, texts, 100, &w), 0);
+    assert_int_equal(w, 100); /* exactly fits */
+    assert_int_equal(h.measured_px, 20);
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 20, texts, 99, &w), 1);
+    assert_int_equal(w, 50);
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 20, texts, 49, &w), 2);
+    assert_int_equal(w, 10);
+    /* none fits: the last, to draw anyway or leave out */
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 20, texts, 9, &w), 2);
+    assert_int_equal(w, -1);
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 20, texts, 9, NULL), 2);
+    /* nothing to measure at: the last, unmeasured */
+    h.measures = 0;
+    w = 99;
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 0, texts, 1000, &w), 2);
+    assert_int_equal(w, -1);
+    assert_int_equal(h.measures, 0);
+    /* measuring fails: as if none fits */
+    h.measure_width = -1;
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 20, texts, 1000, &w), 2);
+    assert_int_equal(w, -1);
+    static const char *const none[] = {NULL};
+    w = 99;
+    assert_int_equal(wbkit_label_pick(&services, &h, WB_FONT_LABEL, 20, none, 1000, &w), -1);
+    assert_int_equal(w, -1);
+}
+
 /* ---- LED text ----------------------------------------------------------------------------- */
 
 static void led_positions_and_dashes(void **state)
@@ -653,6 +799,80 @@ static void led_text_fits_digits(void **state)
     assert_string_equal(tiny, "-");
 }
 
+static void led_eights(void **state)
+{
+    (void)state;
+    char buf[8];
+    wbkit_led_eights(6, buf, sizeof buf);
+    assert_string_equal(buf, "888888");
+    wbkit_led_eights(0, buf, sizeof buf); /* at least one */
+    assert_string_equal(buf, "8");
+    wbkit_led_eights(-3, buf, sizeof buf);
+    assert_string_equal(buf, "8");
+    wbkit_led_eights(12, buf, sizeof buf); /* cut to the buffer */
+    assert_string_equal(buf, "8888888");
+    wbkit_led_eights(3, buf, 1);
+    assert_string_equal(buf, "");
+    buf[0] = 'x';
+    wbkit_led_eights(3, buf, 0);
+    assert_int_equal(buf[0], 'x');
+}
+
+static void led_fit_height(void **state)
+{
+    (void)state;
+    wb_host h = {.led_em = 0.6}; /* "8888" is 2.4 px wide a px of height */
+    /* wide enough: the whole height, measured at it */
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 1000, 100), 100);
+    assert_int_equal(h.measured_px, 100);
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 240, 100), 100); /* exactly */
+    /* too narrow: the height that fills it, less the margin */
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 239, 100),
+                     (int)floor(239 / 2.4 * WBKIT_LED_FIT_MARGIN));
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 239, 100), 96);
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "88", 60, 100), 48);
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 1, 100), 1); /* never 0 */
+    /* measured near the drawn size, at most WBKIT_LED_MEASURE_MAX_PX */
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 100000, 2000), 2000);
+    assert_int_equal(h.measured_px, WBKIT_LED_MEASURE_MAX_PX);
+    /* an empty box: nothing, and nothing measured */
+    h.measures = 0;
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 0, 100), 0);
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 100, 0), 0);
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", -5, -5), 0);
+    assert_int_equal(h.measures, 0);
+    /* cannot be measured, or measures 0 wide: the whole box */
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "", 10, 100), 100);
+    h.measure_width = -1;
+    assert_int_equal(wbkit_led_fit_height(&services, &h, "8888", 10, 100), 100);
+}
+
+static void anim_led_positions(void **state)
+{
+    (void)state;
+    wbkit_anim a;
+    wbkit_anim_init(&a, 600);
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 6, 4), 4); /* no value yet */
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 6, 0), 0);
+
+    wbkit_anim_set(&a, 100000, 0); /* from 0: the target is the longest */
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 6, 1), 6);
+    wbkit_anim_tick(&a, 300);
+    wbkit_anim_set(&a, 5, 300); /* turned back at 87500: where it started counts */
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 6, 1), 5);
+    wbkit_anim_tick(&a, 599);
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 6, 1), 5);
+    wbkit_anim_tick(&a, 900); /* landed: only the value shown */
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 6, 1), 1);
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 6, 3), 3); /* at least */
+
+    wbkit_anim_init(&a, 0);
+    wbkit_anim_set(&a, 3.14159, 0);
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 2, 6, 0), 3); /* "3.14" */
+    wbkit_anim_set(&a, 1234567, 0);
+    assert_int_equal(wbkit_anim_led_positions(&services, &a, 0, 4, 0), 4); /* "1235" k */
+}
+
 static void unit_text(void **state)
 {
     (void)state;
@@ -679,12 +899,16 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(option_error_text),
         cmocka_unit_test(read_int),
+        cmocka_unit_test(read_bool),
         cmocka_unit_test(read_string),
         cmocka_unit_test(json_pointer_syntax),
         cmocka_unit_test(read_pointer),
         cmocka_unit_test(colors),
         cmocka_unit_test(thresholds),
         cmocka_unit_test(unknown_keys),
+        cmocka_unit_test(check_services),
+        cmocka_unit_test(level_names),
+        cmocka_unit_test(number_json),
         cmocka_unit_test(ease_out_curve),
         cmocka_unit_test(anim_counts_up_and_lands_exactly),
         cmocka_unit_test(anim_restarts_from_shown),
@@ -696,8 +920,12 @@ int main(void)
         cmocka_unit_test(title_init_and_free),
         cmocka_unit_test(title_lines),
         cmocka_unit_test(title_draw),
+        cmocka_unit_test(label_pick),
         cmocka_unit_test(led_positions_and_dashes),
         cmocka_unit_test(led_text_fits_digits),
+        cmocka_unit_test(led_eights),
+        cmocka_unit_test(led_fit_height),
+        cmocka_unit_test(anim_led_positions),
         cmocka_unit_test(unit_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
