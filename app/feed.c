@@ -1166,7 +1166,3 @@ void feeds_stats(feeds *F, size_t feed_index, feed_stats *out)
     out->dropped = handover_dropped(f->queue);
 }
 
-size_t feeds_count(const feeds *F)
-{
-    return F ? F->count : 0;
-}

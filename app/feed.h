@@ -63,6 +63,5 @@ size_t feeds_drain(feeds *f, feeds_message_fn fn, void *ctx);
 
 /* Thread-safe snapshot of one feed's counters. */
 void feeds_stats(feeds *f, size_t feed_index, feed_stats *out);
-size_t feeds_count(const feeds *f);
 
 #endif

@@ -14,8 +14,6 @@
  * decimal the feed most likely sent (2.675 -> "2.675", not 2.67499999...); from here up the
  * binary value has at most 3 fractional binary digits, so "%.3f" prints it exactly. */
 #define EXACT_FROM 1e15
-/* Compact LED suffixes, for 1000^1 .. 1000^6; all have full-width DSEG7 glyphs. */
-static const char led_suffix[] = "kMGTPE";
 
 /* A decimal magnitude: digits[0..len) with the point after `point` digits (may be <= 0). */
 typedef struct decimal {
@@ -167,74 +165,6 @@ int format_number(double value, int decimals, const char *separator, char *buf, 
         put_str(&o, r.frac_part);
     }
     return finish(&o);
-}
-
-/* Positions a string takes on a seven-segment display: '.' and ':' share a digit's cell. */
-static int led_positions(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        if (*s != '.' && *s != ':')
-            n++;
-    return n;
-}
-
-static int led_dashes(int max_digits, char *buf, size_t size)
-{
-    out o = {buf, size, 0};
-    for (int i = 0; i < (max_digits > 0 ? max_digits : 1); i++)
-        put_str(&o, "-");
-    return finish(&o);
-}
-
-static int all_zero(const char *s)
-{
-    for (; *s; s++)
-        if (*s != '0' && *s != '.' && *s != '-')
-            return 0;
-    return 1;
-}
-
-/* "12.3k": one decimal if it fits, else none. 0 with the text in tmp, or -1 if no suffix
- * gives a faithful number of at most max_digits positions. */
-static int led_compact(double value, int max_digits, char *tmp, size_t tmp_size)
-{
-    double scale = 1.0;
-    for (int n = 0; led_suffix[n]; n++) {
-        scale *= 1000.0;
-        for (int dec = 1; dec >= 0; dec--) {
-            int len = format_number(value / scale, dec, NULL, tmp, tmp_size - 1);
-            const char *digits = tmp[0] == '-' ? tmp + 1 : tmp;
-            if (strcspn(digits, ".") > 3)
-                break; /* 999.96k rounds to 1000.0k: the next suffix says it better */
-            if (all_zero(digits))
-                return -1; /* "0k" for 12 reads wrong; larger suffixes only get smaller */
-            tmp[len] = led_suffix[n];
-            tmp[len + 1] = '\0';
-            if (led_positions(tmp) <= max_digits)
-                return 0;
-        }
-    }
-    return -1;
-}
-
-int format_led(double value, int decimals, int max_digits, char *buf, size_t size)
-{
-    char tmp[DIGITS_CAP + 16];
-    if (!isfinite(value))
-        return led_dashes(max_digits, buf, size);
-    decimals = clamp_decimals(decimals);
-    if (max_digits <= 0)
-        return format_number(value, decimals, NULL, buf, size);
-    /* Fewer decimals first: "23.5" reads right where "0.0k" would not. */
-    for (int dec = decimals; dec >= 0; dec--) {
-        format_number(value, dec, NULL, tmp, sizeof tmp);
-        if (led_positions(tmp) <= max_digits)
-            return emit(tmp, buf, size);
-    }
-    if (led_compact(value, max_digits, tmp, sizeof tmp) == 0)
-        return emit(tmp, buf, size);
-    return led_dashes(max_digits, buf, size);
 }
 
 int format_age(double seconds, char *buf, size_t size)

@@ -1,4 +1,4 @@
-/* format.h: numbers as the wall shows them (LED digits, grouped thousands, units).
+/* format.h: numbers and ages as the host shows them (grouped thousands, "42 s").
  * No SDL: unit-tested on exact strings. */
 #ifndef WB_FORMAT_H
 #define WB_FORMAT_H
@@ -10,11 +10,6 @@
  * infinities -> "inf"/"-inf". snprintf-like: writes at most size bytes (NUL included) and
  * returns the length the full text needs. */
 int format_number(double value, int decimals, const char *separator, char *buf, size_t size);
-
-/* Text for an LED display: like format_number without separators; if it needs more than
- * `max_digits` digit positions, returns a compact form ("12.3k", "4.5M", "1.2G") or, if even
- * that does not fit, "-" repeated max_digits... never a wrong-looking truncation. */
-int format_led(double value, int decimals, int max_digits, char *buf, size_t size);
 
 /* "42 s", "3 min", "2 h", "5 d": an age for "stale 42 s" badges. */
 int format_age(double seconds, char *buf, size_t size);

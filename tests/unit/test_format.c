@@ -1,4 +1,4 @@
-/* test_format.c: exact strings from format_number, format_led and format_age.
+/* test_format.c: exact strings from format_number and format_age.
  * Never depends on the locale, SDL or a display. */
 #include <float.h>
 #include <math.h>
@@ -18,14 +18,6 @@
     do {                                                                                \
         char b_[128];                                                                   \
         int n_ = format_number((value), (decimals), (sep), b_, sizeof b_);             \
-        assert_string_equal(b_, (expect));                                              \
-        assert_int_equal(n_, (int)strlen(expect));                                      \
-    } while (0)
-
-#define LED(expect, value, decimals, max_digits)                                       \
-    do {                                                                                \
-        char b_[128];                                                                   \
-        int n_ = format_led((value), (decimals), (max_digits), b_, sizeof b_);         \
         assert_string_equal(b_, (expect));                                              \
         assert_int_equal(n_, (int)strlen(expect));                                      \
     } while (0)
@@ -138,50 +130,6 @@ static void test_number_truncation(void **state)
     assert_string_equal(s1, "-9876");
 }
 
-static void test_led_plain(void **state)
-{
-    (void)state;
-    LED("1234", 1234, 0, 4);
-    LED("-12.5", -12.5, 1, 4);  /* '.' shares a digit's cell */
-    LED("0", -0.2, 0, 4);
-    LED("1234567", 1234567, 0, 0); /* 0 = no limit, never grouped */
-    LED("12", 12, 0, 2);
-}
-
-static void test_led_compact(void **state)
-{
-    (void)state;
-    LED("12.3k", 12345, 0, 4);
-    LED("12k", 12345, 0, 3);
-    LED("4.5M", 4500000, 0, 4);
-    LED("1.2G", 1234567890, 0, 4);
-    LED("1.0M", 999999, 0, 4);      /* 999.999k would be 1000.0k */
-    LED("-12.3k", -12345, 0, 5);
-    LED("1k", 949, 0, 2);
-    LED("100k", 99999.7, 0, 4);      /* 99999.7 rounds to 100000: 6 positions */
-}
-
-static void test_led_fewer_decimals(void **state)
-{
-    (void)state;
-    LED("23.5", 23.456, 2, 3);     /* drop decimals before going compact */
-    LED("10", 9.99, 2, 2);
-    LED("0.12", 0.123, 3, 3);
-}
-
-static void test_led_no_fit(void **state)
-{
-    (void)state;
-    LED("---", -12345, 0, 3);      /* "-12k" needs 4; "-0.0M" would read wrong */
-    LED("-", 12, 0, 1);            /* "0k" would read wrong */
-    LED("----", NAN, 0, 4);
-    LED("----", INFINITY, 0, 4);
-    LED("---", 1e300, 0, 3);
-    char b[3];
-    assert_int_equal(format_led(12345, 0, 4, b, sizeof b), 5);
-    assert_string_equal(b, "12");
-}
-
 static void test_age(void **state)
 {
     (void)state;
@@ -211,10 +159,6 @@ int main(void)
         cmocka_unit_test(test_number_currency_is_callers),
         cmocka_unit_test(test_number_special),
         cmocka_unit_test(test_number_truncation),
-        cmocka_unit_test(test_led_plain),
-        cmocka_unit_test(test_led_compact),
-        cmocka_unit_test(test_led_fewer_decimals),
-        cmocka_unit_test(test_led_no_fit),
         cmocka_unit_test(test_age),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
