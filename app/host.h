@@ -11,12 +11,23 @@
 #include "cli.h"
 #include "config.h"
 #include "feed.h"
+#include "latency.h"
 #include "fonts.h"
 #include "loader.h"
 
 struct render;
 struct text;
 struct wall;
+
+/* What a tile painted since its frame began, so draw_led knows whether its box is still one
+ * opaque colour and may copy opaque LED cells there instead of blending (5x cheaper). */
+#define PAINT_OPS_MAX 16
+typedef struct paint_log {
+    int count;                      /* > PAINT_OPS_MAX: too much to follow, assume anything */
+    wb_rect rect[PAINT_OPS_MAX];    /* covers every pixel the call may have touched */
+    wb_color color[PAINT_OPS_MAX];
+    unsigned char solid[PAINT_OPS_MAX]; /* an opaque fill of exactly rect, in color */
+} paint_log;
 
 /* One tile at run time. Plugins see it only as the opaque wb_host *. */
 struct wb_host {
@@ -38,6 +49,11 @@ struct wb_host {
     uint64_t badge_second;          /* the second whose age the state badge shows */
     uint64_t frame_at_mono_ms;      /* request_frame_at(): redraw then; 0 = none */
     int overflow;                   /* host-drawn text did not fit */
+    int badge_dirty;                /* only the state badge's text changed */
+    wb_rect badge_rect;             /* where the badge was drawn; it only grows while shown */
+    char badge_label[96];           /* what it showed */
+    paint_log paint;
+    int raw_renderer;               /* its plugin took the SDL renderer: paint is unknowable */
 };
 
 typedef struct wall {
@@ -54,6 +70,9 @@ typedef struct wall {
     struct render *render;
     struct text *text;
     uint64_t start_mono_ms;
+    uint64_t start_mono_us;         /* main() entered */
+    uint64_t first_frame_mono_us;   /* the first frame was presented; 0 = not yet */
+    latency latency;                /* feed to pixels, of messages that carry "sent_us" */
 } wall;
 
 /* tiles.c: no SDL. */
@@ -82,6 +101,9 @@ const char *tiles_state_name(const struct wb_host *tile);
 /* services.c: the host services table and drawing a tile (plugin render plus host chrome). */
 void services_init(wb_host_services *s);
 void services_draw_tile(wall *w, struct wb_host *tile, uint64_t now_ms);
+/* Redraws only the state badge of a tile whose badge_dirty is set (its age text turned);
+ * returns 1 if pixels changed. */
+int services_draw_badge(wall *w, struct wb_host *tile, uint64_t now_ms);
 
 /* state.c: the --state dump, written atomically (temp file + rename). 0 or -1 with err. */
 int state_write(wall *w, const char *path, char *err, size_t err_size);

@@ -28,8 +28,10 @@ void log_limited(wb_log_level level, const char *tag, const char *key, const cha
 /* Lines suppressed by log_limited since start (for --state). */
 uint64_t log_suppressed_total(void);
 
-/* Monotonic and wall-clock milliseconds. */
+/* Monotonic and wall-clock milliseconds, and microseconds (latency, start-up). */
 uint64_t clock_mono_ms(void);
 int64_t clock_wall_ms(void);
+uint64_t clock_mono_us(void);
+int64_t clock_wall_us(void);
 
 #endif

@@ -182,16 +182,22 @@ static void write_outputs(wall *w)
 
 static void on_feed_message(void *ctx, size_t feed_index, json_t *message)
 {
-    tiles_dispatch(ctx, feed_index, message);
+    wall *w = ctx;
+    latency_dispatched(&w->latency, message);
+    tiles_dispatch(w, feed_index, message);
 }
 
 static int draw_dirty_tiles(wall *w, uint64_t now)
 {
     int drew = 0;
     for (size_t i = 0; i < w->tile_count; i++) {
-        if (!w->tiles[i].dirty) continue;
-        services_draw_tile(w, &w->tiles[i], now);
-        drew = 1;
+        struct wb_host *t = &w->tiles[i];
+        if (t->dirty) {
+            services_draw_tile(w, t, now);
+            drew = 1;
+        } else if (t->badge_dirty) {
+            drew |= services_draw_badge(w, t, now);
+        }
     }
     return drew;
 }
@@ -199,7 +205,7 @@ static int draw_dirty_tiles(wall *w, uint64_t now)
 static int any_dirty(const wall *w)
 {
     for (size_t i = 0; i < w->tile_count; i++)
-        if (w->tiles[i].dirty) return 1;
+        if (w->tiles[i].dirty || w->tiles[i].badge_dirty) return 1;
     return 0;
 }
 
@@ -239,6 +245,8 @@ static void run(wall *w)
         if (since_frame >= FRAME_INTERVAL_MS || last_frame == 0) {
             if (draw_dirty_tiles(w, now) || need_present) {
                 render_present(w->render);
+                latency_presented(&w->latency, clock_wall_us());
+                if (!w->first_frame_mono_us) w->first_frame_mono_us = clock_mono_us();
                 last_frame = now;
                 need_present = 0;
             }
@@ -291,7 +299,8 @@ int main(int argc, char **argv)
 {
     static wall w;
     char err[512];
-    w.start_mono_ms = clock_mono_ms();
+    w.start_mono_us = clock_mono_us();
+    w.start_mono_ms = w.start_mono_us / 1000;
     set_log_level_from_env();
     if (cli_parse(argc, argv, &w.options, err, sizeof err)) {
         fprintf(stderr, "wallboard: %s\n", err);

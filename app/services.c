@@ -29,6 +29,51 @@ static const wb_color palette[] = {
 
 static const wb_color error_bg = {0x2a, 0x08, 0x0a, 0xff};
 static const wb_color shade = {0x00, 0x00, 0x00, 0x9c};
+/* Opaque, so redrawing the badge alone (its age turns every second) needs nothing under it. */
+static const wb_color badge_bg = {0x00, 0x00, 0x00, 0xff};
+
+/* ---- what a tile painted (see paint_log in host.h) --------------------------------------- */
+
+static wb_rect grow(wb_rect r, int by)
+{
+    return (wb_rect){r.x - by, r.y - by, r.w + 2 * by, r.h + 2 * by};
+}
+
+static int overlaps(wb_rect a, wb_rect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static int contains(wb_rect outer, wb_rect inner)
+{
+    return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w &&
+           inner.y + inner.h <= outer.y + outer.h;
+}
+
+static void paint_note(wb_host *h, wb_rect rect, wb_color color, int solid)
+{
+    paint_log *p = &h->paint;
+    if (p->count >= PAINT_OPS_MAX) {
+        p->count = PAINT_OPS_MAX + 1;
+        return;
+    }
+    p->rect[p->count] = rect;
+    p->color[p->count] = color;
+    p->solid[p->count] = (unsigned char)(solid && color.a == 0xff);
+    p->count++;
+}
+
+/* The one opaque colour that fills all of `box` now, or NULL if that cannot be known. */
+static const wb_color *paint_under(const wb_host *h, wb_rect box)
+{
+    const paint_log *p = &h->paint;
+    if (h->raw_renderer || p->count > PAINT_OPS_MAX) return NULL;
+    for (int i = p->count - 1; i >= 0; i--) {
+        if (!overlaps(p->rect[i], box)) continue;
+        return p->solid[i] && contains(p->rect[i], box) ? &p->color[i] : NULL;
+    }
+    return &palette[WB_COLOR_TILE_BG]; /* render_begin_tile's fill */
+}
 
 static void svc_log(wb_host *h, wb_log_level level, const char *fmt, ...)
 {
@@ -61,7 +106,12 @@ static void svc_request_frame_at(wb_host *h, uint64_t mono_ms)
 /* Only inside render(): the clip is set then, and the frame is being drawn. */
 static struct SDL_Renderer *svc_renderer(wb_host *h)
 {
-    return h->in_render ? render_renderer(h->wall->render) : NULL;
+    if (!h->in_render) return NULL;
+    /* It may keep the pointer and draw in any later frame, from any of its tiles. */
+    wall *w = h->wall;
+    for (size_t i = 0; i < w->tile_count; i++)
+        if (w->tiles[i].plugin == h->plugin) w->tiles[i].raw_renderer = 1;
+    return render_renderer(w->render);
 }
 
 static void *svc_font(wb_host *h, wb_font_role role, int pixel_size)
@@ -103,13 +153,17 @@ static wb_color svc_level_color(wb_host *h, wb_level level)
 
 static void svc_fill_rect(wb_host *h, wb_rect rect, wb_color color)
 {
-    if (h->in_render) draw_fill_rect(render_renderer(h->wall->render), rect, color);
+    if (!h->in_render) return;
+    draw_fill_rect(render_renderer(h->wall->render), rect, color);
+    paint_note(h, rect, color, 1);
 }
 
 static int svc_draw_text(wb_host *h, wb_font_role role, int pixel_size, const char *utf8,
                          wb_rect box, wb_align align, wb_color color)
 {
     if (!h->in_render || !utf8) return -1;
+    /* Glyphs may reach past the box by up to a line (ascenders, a box lower than the font). */
+    paint_note(h, grow(box, pixel_size > 0 ? pixel_size : box.h), color, 0);
     return text_draw(h->wall->text, role, pixel_size, utf8, box, align, color);
 }
 
@@ -124,20 +178,25 @@ static int svc_draw_led(wb_host *h, const char *digits, wb_rect box, wb_align al
                         wb_color color, int ghost)
 {
     if (!h->in_render || !digits) return -1;
-    return text_draw_led(h->wall->text, digits, box, align, color, ghost,
-                         palette[WB_COLOR_LED_GHOST]);
+    int rc = text_draw_led(h->wall->text, digits, box, align, color, ghost,
+                           palette[WB_COLOR_LED_GHOST], paint_under(h, box));
+    paint_note(h, box, color, 0);
+    return rc;
 }
 
 static void svc_draw_bar(wb_host *h, wb_rect rect, double fraction, wb_color color)
 {
-    if (h->in_render) draw_bar(render_renderer(h->wall->render), rect, fraction, color);
+    if (!h->in_render) return;
+    draw_bar(render_renderer(h->wall->render), rect, fraction, color);
+    paint_note(h, rect, color, 0);
 }
 
 static void svc_draw_sparkline(wb_host *h, wb_rect rect, const double *values, int count,
                                wb_color color)
 {
-    if (h->in_render && values && count > 0)
-        draw_sparkline(render_renderer(h->wall->render), rect, values, count, color);
+    if (!h->in_render || !values || count <= 0) return;
+    draw_sparkline(render_renderer(h->wall->render), rect, values, count, color);
+    paint_note(h, grow(rect, 4), color, 0); /* line width and anti-aliasing */
 }
 
 static const struct json_t *svc_json_pointer(const struct json_t *root, const char *pointer)
@@ -246,48 +305,81 @@ static void draw_error_tile(wall *w, struct wb_host *t)
     draw_wrapped(w, t->error, box, body_px, lines < 1 ? 1 : lines, palette[WB_COLOR_TEXT]);
 }
 
-/* Dim the tile and show the feed state with the age of the values still shown, in a pill at
- * the bottom right, where it hides neither the title nor the number. */
-static void draw_state_badge(wall *w, struct wb_host *t, uint64_t now_ms)
+static void badge_label(const struct wb_host *t, uint64_t now_ms, char *label, size_t size,
+                        wb_color *color)
 {
-    wb_rect r = t->rect;
-    draw_fill_rect(render_renderer(w->render), r, shade);
-
     char age[32] = "";
     if (t->last_matched_mono_ms)
         format_age((double)(now_ms - t->last_matched_mono_ms) / 1000.0, age, sizeof age);
-    char label[96];
-    wb_color color = palette[WB_COLOR_WARN];
+    *color = palette[WB_COLOR_WARN];
     switch (t->state) {
     case WB_FEED_STALE:
-        snprintf(label, sizeof label, age[0] ? "stale %s" : "stale", age);
+        snprintf(label, size, age[0] ? "stale %s" : "stale", age);
         break;
     case WB_FEED_DOWN:
-        color = palette[WB_COLOR_ALARM];
-        snprintf(label, sizeof label, age[0] ? "reconnecting \xc2\xb7 %s old" : "reconnecting",
-                 age);
+        *color = palette[WB_COLOR_ALARM];
+        snprintf(label, size, age[0] ? "reconnecting \xc2\xb7 %s old" : "reconnecting", age);
         break;
     default:
-        snprintf(label, sizeof label, "connecting");
+        snprintf(label, size, "connecting");
         break;
     }
+}
+
+/* The feed state with the age of the values still shown, in an opaque pill at the bottom
+ * right, where it hides neither the title nor the number. While it stays up it never
+ * shrinks, so redrawing it alone always covers what it showed before. */
+static void draw_badge_pill(wall *w, struct wb_host *t, const char *label, wb_color color,
+                            int fresh)
+{
+    wb_rect r = t->rect;
     int px = chrome_px(r);
     int tw = 0, th = 0;
     text_measure(w->text, WB_FONT_LABEL_BOLD, px, label, &tw, &th);
     int margin = px / 2;
     int width = min_int(tw + 2 * px, r.w - 2 * margin);
+    if (!fresh && t->badge_rect.w > width) width = t->badge_rect.w;
     int height = px * 16 / 10;
     wb_rect pill = {r.x + r.w - margin - width, r.y + r.h - margin - height, width, height};
-    wb_color pill_bg = {0, 0, 0, 0xd8};
-    draw_fill_rect(render_renderer(w->render), pill, pill_bg);
+    draw_fill_rect(render_renderer(w->render), pill, badge_bg);
     draw_fill_rect(render_renderer(w->render), (wb_rect){pill.x, pill.y, px / 4 + 1, pill.h}, color);
     t->overflow |= text_draw(w->text, WB_FONT_LABEL_BOLD, px, label, inset(pill, px * 2 / 3, 0),
                              WB_ALIGN_CENTER, color) == 1;
+    t->badge_rect = pill;
+    snprintf(t->badge_label, sizeof t->badge_label, "%s", label);
+}
+
+/* Dims the whole tile under its badge: the values are old or may be. */
+static void draw_state_badge(wall *w, struct wb_host *t, uint64_t now_ms)
+{
+    draw_fill_rect(render_renderer(w->render), t->rect, shade);
+    char label[96];
+    wb_color color;
+    badge_label(t, now_ms, label, sizeof label, &color);
+    draw_badge_pill(w, t, label, color, 1);
+}
+
+int services_draw_badge(wall *w, struct wb_host *t, uint64_t now_ms)
+{
+    t->badge_dirty = 0;
+    if (t->state == WB_FEED_LIVE || t->error[0] || !t->self || t->rect.w <= 0 || t->rect.h <= 0)
+        return 0;
+    char label[96];
+    wb_color color;
+    badge_label(t, now_ms, label, sizeof label, &color);
+    if (strcmp(label, t->badge_label) == 0) return 0; /* e.g. "stale 3 min" for a minute */
+    render_restore_tile(w->render, t->rect);
+    draw_badge_pill(w, t, label, color, 0);
+    render_end_tile(w->render);
+    return 1;
 }
 
 void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
 {
     t->dirty = 0;
+    t->badge_dirty = 0;
+    t->badge_label[0] = '\0';
+    t->paint.count = 0;
     if (t->rect.w <= 0 || t->rect.h <= 0) return;
     render_begin_tile(w->render, t->rect, palette[WB_COLOR_TILE_BG]);
     if (t->error[0] || !t->self) {

@@ -100,6 +100,18 @@ static json_t *state_json(const wall *w)
         "log_suppressed", (json_int_t)log_suppressed_total(),
         "config", w->config.path);
     if (!root) return NULL;
+    json_t *self = json_object_get(root, "wallboard");
+    /* first_frame_mono_us is CLOCK_MONOTONIC: a tool that noted the time before exec gets
+     * exec-to-first-frame from it; first_frame_ms counts from main() only. */
+    if (w->first_frame_mono_us) {
+        json_object_set_new(self, "first_frame_ms",
+                            json_real((double)(w->first_frame_mono_us - w->start_mono_us) / 1000.0));
+        json_object_set_new(self, "first_frame_mono_us", json_integer((json_int_t)w->first_frame_mono_us));
+    } else {
+        json_object_set_new(self, "first_frame_ms", json_null());
+        json_object_set_new(self, "first_frame_mono_us", json_null());
+    }
+    json_object_set_new(self, "latency", latency_json(&w->latency));
 
     json_t *feeds = json_array();
     for (size_t i = 0; i < w->config.feed_count; i++) {

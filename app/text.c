@@ -723,8 +723,9 @@ static int fit_led(text *t, const char *ghost, wb_rect box, fit_entry *d)
 }
 
 int text_draw_led(text *t, const char *digits, wb_rect box, wb_align align, wb_color color,
-                  int ghost, wb_color ghost_color)
+                  int ghost, wb_color ghost_color, const wb_color *under)
 {
+    (void)under;
     if (!t || !digits)
         return -1;
     if (!*digits)

@@ -25,7 +25,7 @@ int text_draw(text *t, wb_font_role role, int pixel_size, const char *utf8, wb_r
 int text_measure(text *t, wb_font_role role, int pixel_size, const char *utf8, int *width,
                  int *height);
 int text_draw_led(text *t, const char *digits, wb_rect box, wb_align align, wb_color color,
-                  int ghost, wb_color ghost_color);
+                  int ghost, wb_color ghost_color, const wb_color *under);
 
 /* Drops cached textures (after a renderer reset). */
 void text_flush_cache(text *t);

@@ -224,7 +224,7 @@ int tiles_update_states(wall *w, uint64_t now_ms)
             uint64_t second = now_ms / BADGE_REFRESH_MS;
             if (second != t->badge_second) {
                 t->badge_second = second;
-                t->dirty = 1;
+                t->badge_dirty = 1; /* the badge alone; it may not even change its text */
             }
             wait = (int)(BADGE_REFRESH_MS - now_ms % BADGE_REFRESH_MS);
         }

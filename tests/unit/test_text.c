@@ -195,7 +195,7 @@ static void test_led_in_box(void **state)
     wb_rect box = {40, 60, 560, 130};
     clear(f);
     /* "1234" at the box height (130 px) is ~430 px wide: height-limited. */
-    assert_int_equal(text_draw_led(f->t, "1234", box, WB_ALIGN_CENTER, LIT, 1, GHOST), 0);
+    assert_int_equal(text_draw_led(f->t, "1234", box, WB_ALIGN_CENTER, LIT, 1, GHOST, NULL), 0);
     SDL_Surface *s = read_frame(f->r);
     census lit = count_pixels(s, box, LIT);
     census ghost = count_pixels(s, box, GHOST);
@@ -214,7 +214,7 @@ static void test_led_width_limited(void **state)
     fixture *f = *state;
     wb_rect box = {20, 100, 200, 150};
     clear(f);
-    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST), 1);
+    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST, NULL), 1);
     SDL_Surface *s = read_frame(f->r);
     census lit = count_pixels(s, box, LIT);
     assert_true(lit.color_in > 500);
@@ -223,7 +223,7 @@ static void test_led_width_limited(void **state)
     SDL_FreeSurface(s);
     /* The same call again comes from the caches and draws the same pixels. */
     clear(f);
-    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST), 1);
+    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST, NULL), 1);
     s = read_frame(f->r);
     census again = count_pixels(s, box, LIT);
     assert_int_equal(again.color_in, lit.color_in);
@@ -237,7 +237,7 @@ static void test_led_space_keeps_ghost_aligned(void **state)
     fixture *f = *state;
     wb_rect box = {0, 0, 640, 300};
     clear(f);
-    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 1, GHOST), 0);
+    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL), 0);
     SDL_Surface *s = read_frame(f->r);
     census all = count_pixels(s, box, GHOST);
     int mid = (all.min_x + all.max_x) / 2;
@@ -249,7 +249,7 @@ static void test_led_space_keeps_ghost_aligned(void **state)
     SDL_FreeSurface(s);
     /* Without ghosts only the lit digit is drawn. */
     clear(f);
-    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 0, GHOST), 0);
+    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 0, GHOST, NULL), 0);
     s = read_frame(f->r);
     assert_int_equal(count_pixels(s, box, GHOST).color_in, 0);
     SDL_FreeSurface(s);
@@ -262,10 +262,10 @@ static void test_led_unsupported_char_is_blank(void **state)
     fixture *f = *state;
     wb_rect box = {10, 10, 620, 150};
     clear(f);
-    assert_true(text_draw_led(f->t, "1,234", box, WB_ALIGN_LEFT, LIT, 1, GHOST) >= 0);
+    assert_true(text_draw_led(f->t, "1,234", box, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL) >= 0);
     SDL_Surface *a = read_frame(f->r);
     clear(f);
-    assert_true(text_draw_led(f->t, "1 234", box, WB_ALIGN_LEFT, LIT, 1, GHOST) >= 0);
+    assert_true(text_draw_led(f->t, "1 234", box, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL) >= 0);
     SDL_Surface *b = read_frame(f->r);
     assert_int_equal(memcmp(a->pixels, b->pixels, (size_t)a->pitch * (size_t)a->h), 0);
     SDL_FreeSurface(a);
@@ -280,7 +280,7 @@ static void test_cache_churn(void **state)
     for (int i = 0; i < 700; i++) {
         snprintf(buf, sizeof buf, "%d", i * 7919);
         wb_rect box = {0, 0, 100 + i % 300, 20 + i % 200};
-        assert_true(text_draw_led(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST) >= 0);
+        assert_true(text_draw_led(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST, NULL) >= 0);
         assert_true(text_draw(f->t, WB_FONT_LABEL, 0, buf, box, WB_ALIGN_LEFT, WHITE) >= 0);
     }
 }
@@ -288,10 +288,10 @@ static void test_cache_churn(void **state)
 static void test_led_degenerate(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(text_draw_led(f->t, "", (wb_rect){0, 0, 100, 50}, 0, LIT, 1, GHOST), 0);
-    assert_int_equal(text_draw_led(f->t, "12", (wb_rect){0, 0, 0, 50}, 0, LIT, 1, GHOST), 1);
-    assert_int_equal(text_draw_led(f->t, "12345678", (wb_rect){0, 0, 4, 50}, 0, LIT, 1, GHOST), 1);
-    assert_int_equal(text_draw_led(NULL, "1", (wb_rect){0, 0, 10, 10}, 0, LIT, 1, GHOST), -1);
+    assert_int_equal(text_draw_led(f->t, "", (wb_rect){0, 0, 100, 50}, 0, LIT, 1, GHOST, NULL), 0);
+    assert_int_equal(text_draw_led(f->t, "12", (wb_rect){0, 0, 0, 50}, 0, LIT, 1, GHOST, NULL), 1);
+    assert_int_equal(text_draw_led(f->t, "12345678", (wb_rect){0, 0, 4, 50}, 0, LIT, 1, GHOST, NULL), 1);
+    assert_int_equal(text_draw_led(NULL, "1", (wb_rect){0, 0, 10, 10}, 0, LIT, 1, GHOST, NULL), -1);
 }
 
 /* ---- labels --------------------------------------------------------------------------- */
@@ -439,10 +439,10 @@ static void test_font_handle(void **state)
     assert_int_equal(TTF_FontHeight(a), 48); /* DSEG7: one em tall */
     /* Many sizes through the caches: handed-out fonts stay open (pinned) meanwhile. */
     for (int size = 10; size < 120; size++)
-        text_draw_led(f->t, "88", (wb_rect){0, 0, 400, size}, 0, LIT, 1, GHOST);
+        text_draw_led(f->t, "88", (wb_rect){0, 0, 400, size}, 0, LIT, 1, GHOST, NULL);
     assert_int_equal(TTF_FontHeight(a), 48);
     text_flush_cache(f->t);
-    assert_int_equal(text_draw_led(f->t, "1", (wb_rect){0, 0, 400, 80}, 0, LIT, 1, GHOST), 0);
+    assert_int_equal(text_draw_led(f->t, "1", (wb_rect){0, 0, 400, 80}, 0, LIT, 1, GHOST, NULL), 0);
 }
 
 /* ---- shapes --------------------------------------------------------------------------- */
@@ -506,8 +506,8 @@ static void test_screenshot(void **state)
     render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, tile_bg);
     text_draw(f->t, WB_FONT_LABEL_BOLD, 0, MIXED, (wb_rect){20, 10, 600, 50}, WB_ALIGN_LEFT,
               (wb_color){200, 200, 200, 255});
-    text_draw_led(f->t, "12:34.5", (wb_rect){20, 80, 600, 180}, WB_ALIGN_CENTER, LIT, 1, GHOST);
-    text_draw_led(f->t, " -7", (wb_rect){20, 280, 200, 70}, WB_ALIGN_LEFT, LIT, 1, GHOST);
+    text_draw_led(f->t, "12:34.5", (wb_rect){20, 80, 600, 180}, WB_ALIGN_CENTER, LIT, 1, GHOST, NULL);
+    text_draw_led(f->t, " -7", (wb_rect){20, 280, 200, 70}, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL);
     render_end_tile(f->r);
     unsigned long before = render_presented_frames(f->r);
     render_present(f->r);
