@@ -222,7 +222,7 @@ static void run(wall *w)
     const cli_options *o = &w->options;
     uint64_t end = o->seconds > 0 ? w->start_mono_ms + (uint64_t)(o->seconds * 1000.0) : 0;
     uint64_t last_frame = 0;
-    int timeout = 0, need_present = 1, animating = 0;
+    int timeout = 0, need_present = 1, animating = 0, data_waiting = 0;
 
     while (!quit_requested) {
         int events = render_wait(w->render, timeout);
@@ -236,13 +236,21 @@ static void run(wall *w)
             tiles_layout(w, width, height);
         }
         if (events & RENDER_EV_EXPOSED) need_present = 1;
-        if (w->feeds) feeds_drain(w->feeds, on_feed_message, w);
+        if (events & RENDER_EV_WAKE) data_waiting = 1;
 
         uint64_t now = clock_mono_ms();
+        uint64_t since_frame = now - last_frame;
+        int frame_due = since_frame >= FRAME_INTERVAL_MS || last_frame == 0;
+        /* Messages are taken only when a frame may be drawn: nothing they change could be
+         * shown sooner, and meanwhile the hand-over merges what coalesces (one value per key
+         * per frame), so a flood costs the main thread per frame, not per message. */
+        if (frame_due && w->feeds) {
+            feeds_drain(w->feeds, on_feed_message, w);
+            data_waiting = 0;
+        }
         int wait = tiles_update_states(w, now);
         animating = tiles_tick(w, now);
-        uint64_t since_frame = now - last_frame;
-        if (since_frame >= FRAME_INTERVAL_MS || last_frame == 0) {
+        if (frame_due) {
             if (draw_dirty_tiles(w, now) || need_present) {
                 render_present(w->render);
                 latency_presented(&w->latency, clock_wall_us());
@@ -253,7 +261,7 @@ static void run(wall *w)
             /* Frames asked for from inside render(), at once (still dirty) or for later. */
             wait = min_wait(wait, tiles_due_frames(w, now));
             if (animating || any_dirty(w)) wait = min_wait(wait, FRAME_INTERVAL_MS);
-        } else if (any_dirty(w) || animating) {
+        } else if (any_dirty(w) || animating || data_waiting) {
             wait = min_wait(wait, (int)(FRAME_INTERVAL_MS - since_frame));
         }
 
