@@ -162,9 +162,9 @@ static int svc_draw_text(wb_host *h, wb_font_role role, int pixel_size, const ch
                          wb_rect box, wb_align align, wb_color color)
 {
     if (!h->in_render || !utf8) return -1;
-    /* Glyphs may reach past the box by up to a line (ascenders, a box lower than the font). */
-    paint_note(h, grow(box, pixel_size > 0 ? pixel_size : box.h), color, 0);
-    return text_draw(h->wall->text, role, pixel_size, utf8, box, align, color);
+    int rc = text_draw(h->wall->text, role, pixel_size, utf8, box, align, color);
+    paint_note(h, text_last_drawn(h->wall->text), color, 0);
+    return rc;
 }
 
 static int svc_measure_text(wb_host *h, wb_font_role role, int pixel_size, const char *utf8,

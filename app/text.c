@@ -1,5 +1,6 @@
 /* text.c: labels with a Korean -> Chinese -> Latin font fallback, and DSEG7 LED numbers with
- * ghost segments, kept as textures. Never renders a cached string again nor draws .notdef boxes. */
+ * ghost segments, kept as textures. Never renders a cached string again, nor draws .notdef boxes,
+ * nor copies a texture through a colour mod (SDL's slowest software blitter). */
 #include "text.h"
 #include "error.h"
 
@@ -19,7 +20,7 @@
  * pointer); at most this many, so the cache keeps room for its own sizes. */
 #define FONT_PINNED_MAX 32
 #define TEX_CACHE_MAX 256
-#define TEX_CACHE_BYTES ((size_t)64 << 20)
+#define TEX_CACHE_BYTES ((size_t)16 << 20)
 #define FIT_CACHE_MAX 256
 #define PX_MAX 4096
 #define FIT_HEIGHT_PERCENT 80
@@ -27,6 +28,11 @@
 #define ELLIPSIS "\xE2\x80\xA6"
 /* Glyph widths of the LED font are compared at this size (any size would do). */
 #define LED_REF_SIZE 64
+/* LED cells: combinations (size, colours, ghost, background) kept, and their pixel bytes. */
+#define LED_SET_MAX 32
+#define LED_CACHE_BYTES ((size_t)16 << 20)
+/* Every character of an LED string is ASCII once led_strings has mapped it. */
+#define LED_CHARS 128
 
 typedef struct face_ref {
     char *path;        /* owned */
@@ -40,12 +46,13 @@ typedef struct font_entry {
     uint64_t used;
 } font_entry;
 
-/* A rendered string in white; drawn with a colour mod, so colour is not part of the key. */
+/* A rendered string in its colour (alpha included), drawn as it is: colour is part of the key. */
 typedef struct tex_entry {
     SDL_Texture *tex;  /* owned; NULL = free slot */
     char *text;        /* owned */
     uint32_t hash;
     int role, size;
+    wb_color color;
     int w, h;
     int ascent;        /* baseline, from the top */
     size_t bytes;
@@ -61,6 +68,7 @@ typedef struct fit_entry {
     int size;
     int keep_bytes;    /* bytes kept before the ellipsis; -1 = not cut */
     int result;        /* 0 fitted, 1 shrunk or cut */
+    int w, h;          /* FIT_LED: the ghost string's size at `size` */
     uint64_t used;
 } fit_entry;
 
@@ -70,6 +78,37 @@ typedef struct run {
     int face;
     int w, h, ascent;
 } run;
+
+/* One glyph's pixels for an LED number: a texture cut to its ink, and where that ink sits from
+ * the glyph's pen position on the line's top. */
+typedef struct led_piece {
+    SDL_Texture *tex;  /* owned; NULL = no ink, nothing to draw */
+    int dx, dy, w, h;
+} led_piece;
+
+/* A character of an LED string in one combination. Full-width characters are cells: with a
+ * background, `lit` is the ghost '8' and the lit glyph composed on it; without, `lit` is the lit
+ * glyph alone and the set's ghost8 goes under it. '.' and ':' are narrow: `ghost` and `lit`
+ * are the glyph in each colour, blended (the '.' hangs into its neighbours' margins). */
+typedef struct led_glyph {
+    int ready;
+    int adv;           /* the ghost glyph's advance: the next pen is this far right */
+    int left;          /* leftmost ink of ghost and lit glyph from the pen (SDL_ttf's minx) */
+    led_piece lit, ghost;
+} led_glyph;
+
+/* The cells of one combination, built lazily per character. */
+typedef struct led_set {
+    int live;          /* 0 = free slot */
+    int size, ghost, opaque;
+    wb_color color, ghost_color, bg; /* ghost_color zero without ghost, bg zero unless opaque */
+    Uint32 format;     /* of opaque cells: the render target's, so a copy is a plain copy */
+    int ghost8_ready;
+    led_piece ghost8;  /* blended sets: the ghost '8' under every cell */
+    led_glyph glyph[LED_CHARS];
+    size_t bytes;
+    uint64_t used;
+} led_set;
 
 typedef struct run_list {
     run *runs;         /* owned */
@@ -87,7 +126,10 @@ struct text {
     tex_entry tex[TEX_CACHE_MAX];
     size_t tex_bytes;
     fit_entry fit[FIT_CACHE_MAX];
+    led_set led[LED_SET_MAX];
+    size_t led_bytes;
     uint64_t clock;    /* LRU stamps */
+    wb_rect last_drawn; /* what the last text_draw covered */
 };
 
 static int valid_role(int role)
@@ -305,9 +347,42 @@ static int measure_line(text *t, int role, int size, const char *utf8, int *w, i
     return 0;
 }
 
-/* Blits one run's white glyphs onto the line at its baseline. */
+/* SDL_ttf's Blended rendering in `color`, as ARGB8888 (what every surface here is). SDL_ttf
+ * 2.20 applies color.a itself (alpha * a / 255, rounded down, as a texture alpha mod did) and
+ * leaves the colour in transparent pixels too. Caller owns the surface; NULL on error. */
+static SDL_Surface *render_utf8(TTF_Font *f, const char *utf8, wb_color color)
+{
+    SDL_Surface *s = TTF_RenderUTF8_Blended(f, utf8, (SDL_Color){color.r, color.g, color.b,
+                                                                 color.a});
+    if (s && s->format->format != SDL_PIXELFORMAT_ARGB8888) {
+        SDL_Surface *argb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+        SDL_FreeSurface(s);
+        s = argb;
+    }
+    return s;
+}
+
+/* Lays src (same colour as dst everywhere) over dst at x, y: alpha "over", colour untouched.
+ * Not SDL_BlitSurface: its fast blender rounds edges over a transparent pixel (alpha 128 comes
+ * out 127, red 0xc8 as 0xc6), which a pre-coloured string would keep on every draw. */
+static void over_same_color(SDL_Surface *dst, const SDL_Surface *src, int x, int y)
+{
+    int x0 = x < 0 ? -x : 0, x1 = dst->w - x < src->w ? dst->w - x : src->w;
+    int y0 = y < 0 ? -y : 0, y1 = dst->h - y < src->h ? dst->h - y : src->h;
+    for (int sy = y0; sy < y1; sy++) {
+        const Uint32 *s = (const Uint32 *)((const Uint8 *)src->pixels + (size_t)sy * src->pitch);
+        Uint32 *d = (Uint32 *)((Uint8 *)dst->pixels + (size_t)(y + sy) * dst->pitch) + x;
+        for (int sx = x0; sx < x1; sx++) {
+            Uint32 sa = s[sx] >> 24, da = d[sx] >> 24;
+            Uint32 a = sa + (da * (255 - sa) + 127) / 255;
+            d[sx] = (d[sx] & 0x00FFFFFFu) | (a << 24);
+        }
+    }
+}
+
+/* Lays one run's glyphs over the line at its baseline. */
 static int run_blit(text *t, int role, int size, char *s, const run *r, int x, int ascent,
-                    SDL_Surface *line)
+                    wb_color color, SDL_Surface *line)
 {
     if (r->w <= 0)
         return 0; /* zero-width text (e.g. U+200B): SDL_ttf refuses to render it */
@@ -316,19 +391,19 @@ static int run_blit(text *t, int role, int size, char *s, const run *r, int x, i
         return -1;
     char saved = s[r->start + r->len];
     s[r->start + r->len] = '\0';
-    SDL_Surface *glyphs = TTF_RenderUTF8_Blended(f, s + r->start, (SDL_Color){255, 255, 255, 255});
+    SDL_Surface *glyphs = render_utf8(f, s + r->start, color);
     s[r->start + r->len] = saved;
     if (!glyphs)
         return -1;
-    SDL_Rect dst = {x, ascent - r->ascent, glyphs->w, glyphs->h};
-    int rc = SDL_BlitSurface(glyphs, NULL, line, &dst);
+    over_same_color(line, glyphs, x, ascent - r->ascent);
     SDL_FreeSurface(glyphs);
-    return rc;
+    return 0;
 }
 
-/* The whole line, white on transparent, and its baseline. Caller owns the surface. NULL on
+/* The whole line in `color` on transparent, and its baseline. Caller owns the surface. NULL on
  * error or if empty. */
-static SDL_Surface *render_line(text *t, int role, int size, const char *utf8, int *ascent)
+static SDL_Surface *render_line(text *t, int role, int size, const char *utf8, wb_color color,
+                                int *ascent)
 {
     SDL_Surface *line = NULL;
     run_list l = {0};
@@ -338,10 +413,10 @@ static SDL_Surface *render_line(text *t, int role, int size, const char *utf8, i
     line = SDL_CreateRGBSurfaceWithFormat(0, l.w, l.h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!line)
         goto fail;
-    /* Transparent white, so blending glyph edges that overlap a neighbour keeps them white. */
-    SDL_FillRect(line, NULL, SDL_MapRGBA(line->format, 255, 255, 255, 0));
+    /* Transparent in the text's colour: glyph edges keep that colour wherever they fall. */
+    SDL_FillRect(line, NULL, SDL_MapRGBA(line->format, color.r, color.g, color.b, 0));
     for (int i = 0, x = 0; i < l.count; x += l.runs[i].w, i++)
-        if (run_blit(t, role, size, s, &l.runs[i], x, l.ascent, line) != 0)
+        if (run_blit(t, role, size, s, &l.runs[i], x, l.ascent, color, line) != 0)
             goto fail;
     *ascent = l.ascent;
     free(l.runs);
@@ -388,21 +463,26 @@ static tex_entry *tex_slot(text *t, size_t bytes)
     return e;
 }
 
-/* The white texture of utf8 at role/size, from the cache or rendered now. Borrowed: valid
- * until the next get_texture (which may evict it), so draw it before asking for another. */
-static tex_entry *get_texture(text *t, int role, int size, const char *utf8)
+static int same_color(wb_color a, wb_color b)
 {
-    uint32_t hash = hash_key(role, size, 0, 0, utf8);
+    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+}
+
+/* The texture of utf8 at role/size in color, from the cache or rendered now. Borrowed: valid
+ * until the next get_texture (which may evict it), so draw it before asking for another. */
+static tex_entry *get_texture(text *t, int role, int size, const char *utf8, wb_color color)
+{
+    uint32_t hash = hash_key(role, size, color.r | color.g << 8 | color.b << 16, color.a, utf8);
     for (int i = 0; i < TEX_CACHE_MAX; i++) {
         tex_entry *e = &t->tex[i];
         if (e->tex && e->hash == hash && e->role == role && e->size == size &&
-            strcmp(e->text, utf8) == 0) {
+            same_color(e->color, color) && strcmp(e->text, utf8) == 0) {
             e->used = ++t->clock;
             return e;
         }
     }
     int ascent = 0;
-    SDL_Surface *line = render_line(t, role, size, utf8, &ascent);
+    SDL_Surface *line = render_line(t, role, size, utf8, color, &ascent);
     if (!line)
         return NULL;
     size_t bytes = (size_t)line->w * (size_t)line->h * 4;
@@ -422,17 +502,16 @@ static tex_entry *get_texture(text *t, int role, int size, const char *utf8)
     e->hash = hash;
     e->role = role;
     e->size = size;
+    e->color = color;
     e->bytes = bytes;
     e->used = ++t->clock;
     t->tex_bytes += bytes;
     return e;
 }
 
-static void copy_texture(text *t, tex_entry *e, int x, int y, wb_color color)
+static void copy_texture(text *t, tex_entry *e, int x, int y)
 {
     SDL_Rect dst = {x, y, e->w, e->h};
-    SDL_SetTextureColorMod(e->tex, color.r, color.g, color.b);
-    SDL_SetTextureAlphaMod(e->tex, color.a);
     SDL_RenderCopy(t->ren, e->tex, NULL, &dst);
 }
 
@@ -587,6 +666,7 @@ int text_draw(text *t, wb_font_role role, int pixel_size, const char *utf8, wb_r
 {
     if (!t || !utf8 || !valid_role((int)role))
         return -1;
+    t->last_drawn = (wb_rect){0, 0, 0, 0};
     if (!*utf8)
         return 0;
     if (box.w <= 0 || box.h <= 0)
@@ -612,13 +692,19 @@ int text_draw(text *t, wb_font_role role, int pixel_size, const char *utf8, wb_r
         memcpy(cut + d.keep_bytes, ELLIPSIS, sizeof ELLIPSIS);
         shown = cut;
     }
-    tex_entry *e = get_texture(t, (int)role, d.size, shown);
+    tex_entry *e = get_texture(t, (int)role, d.size, shown, color);
     free(cut);
     if (!e)
         return -1;
     int y = label_baseline(t, (int)role, d.size, box) - e->ascent;
-    copy_texture(t, e, align_x(box, e->w, align), y, color);
+    t->last_drawn = (wb_rect){align_x(box, e->w, align), y, e->w, e->h};
+    copy_texture(t, e, t->last_drawn.x, y);
     return d.result;
+}
+
+wb_rect text_last_drawn(const text *t)
+{
+    return t ? t->last_drawn : (wb_rect){0, 0, 0, 0};
 }
 
 int text_measure(text *t, wb_font_role role, int pixel_size, const char *utf8, int *width,
@@ -686,7 +772,7 @@ static int led_largest(text *t, const char *ghost, int guess, int box_w, int box
 }
 
 /* The largest size at which the ghost string fits box; result 1 when the width limited it. */
-static int fit_led(text *t, const char *ghost, wb_rect box, fit_entry *d)
+static int fit_led_size(text *t, const char *ghost, wb_rect box, fit_entry *d)
 {
     int size = box.h > PX_MAX ? PX_MAX : box.h, w, h;
     *d = (fit_entry){.kind = FIT_LED, .box_w = box.w, .box_h = box.h, .keep_bytes = -1};
@@ -722,10 +808,307 @@ static int fit_led(text *t, const char *ghost, wb_rect box, fit_entry *d)
     return 0;
 }
 
+/* fit_led_size, and the ghost string's size there: it places the number in the box. */
+static int fit_led(text *t, const char *ghost, wb_rect box, fit_entry *d)
+{
+    if (fit_led_size(t, ghost, box, d) != 0)
+        return -1;
+    return d->size > 0 ? measure_line(t, WB_FONT_LED, d->size, ghost, &d->w, &d->h) : 0;
+}
+
+/* ---- LED cells ------------------------------------------------------------------------ */
+
+/* A whole string in DSEG7 is its glyphs side by side: each pen is the sum of the advances
+ * before it (no kerning), shifted right as far as the leftmost ink is left of 0 (a leading
+ * '.'), and no glyph reaches above the ascent (checked against TTF_SizeUTF8 for sizes 1..1200).
+ * So a number is drawn as a row of per-character pieces, put exactly where SDL_ttf would put
+ * them in the whole string, and a new value renders nothing new. */
+
+static void led_piece_free(text *t, led_set *s, led_piece *p)
+{
+    if (p->tex) {
+        size_t bytes = (size_t)p->w * (size_t)p->h * 4;
+        SDL_DestroyTexture(p->tex);
+        s->bytes -= bytes;
+        t->led_bytes -= bytes;
+    }
+    memset(p, 0, sizeof *p);
+}
+
+static void led_set_free(text *t, led_set *s)
+{
+    if (!s->live)
+        return;
+    led_piece_free(t, s, &s->ghost8);
+    for (int c = 0; c < LED_CHARS; c++) {
+        led_piece_free(t, s, &s->glyph[c].lit);
+        led_piece_free(t, s, &s->glyph[c].ghost);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+/* Evicts least recently used combinations other than `keep` until `bytes` more fit the bound.
+ * `keep` is the one drawing now: it may pass the bound alone rather than evict its own cells
+ * in the middle of a number. */
+static void led_make_room(text *t, const led_set *keep, size_t bytes)
+{
+    while (t->led_bytes + bytes > LED_CACHE_BYTES) {
+        led_set *victim = NULL;
+        for (int i = 0; i < LED_SET_MAX; i++) {
+            led_set *s = &t->led[i];
+            if (s->live && s != keep && (!victim || s->used < victim->used))
+                victim = s;
+        }
+        if (!victim)
+            return;
+        led_set_free(t, victim);
+    }
+}
+
+/* The render target's pixel format, for cells copied without blending: the same format makes
+ * the software renderer's copy a memcpy per row. render.c draws on an ARGB8888 canvas texture
+ * (windowed) or an ARGB8888 surface (headless, which SDL does not report). */
+static Uint32 target_format(text *t)
+{
+    Uint32 format = SDL_PIXELFORMAT_UNKNOWN;
+    SDL_Texture *target = SDL_GetRenderTarget(t->ren);
+    SDL_Window *win = SDL_RenderGetWindow(t->ren);
+    if (target)
+        SDL_QueryTexture(target, &format, NULL, NULL, NULL);
+    else if (win)
+        format = SDL_GetWindowPixelFormat(win);
+    if (SDL_PIXELTYPE(format) != SDL_PIXELTYPE_PACKED32 || SDL_BYTESPERPIXEL(format) != 4)
+        format = SDL_PIXELFORMAT_ARGB8888;
+    return format;
+}
+
+/* The combination's set, found or started empty (evicting the least recently used slot). */
+static led_set *led_set_get(text *t, int size, wb_color color, int ghost, wb_color ghost_color,
+                            const wb_color *under)
+{
+    int opaque = under && under->a == 255;
+    wb_color none = {0, 0, 0, 0};
+    wb_color gc = ghost ? ghost_color : none, bg = opaque ? *under : none;
+    Uint32 format = opaque ? target_format(t) : SDL_PIXELFORMAT_UNKNOWN;
+    ghost = ghost != 0;
+    led_set *slot = NULL;
+    for (int i = 0; i < LED_SET_MAX; i++) {
+        led_set *s = &t->led[i];
+        if (s->live && s->size == size && s->ghost == ghost && s->opaque == opaque &&
+            s->format == format && same_color(s->color, color) &&
+            same_color(s->ghost_color, gc) && same_color(s->bg, bg)) {
+            s->used = ++t->clock;
+            return s;
+        }
+        if (!slot || (slot->live && (!s->live || s->used < slot->used)))
+            slot = s;
+    }
+    led_set_free(t, slot);
+    slot->live = 1;
+    slot->size = size;
+    slot->ghost = ghost;
+    slot->opaque = opaque;
+    slot->color = color;
+    slot->ghost_color = gc;
+    slot->bg = bg;
+    slot->format = format;
+    slot->used = ++t->clock;
+    return slot;
+}
+
+/* The rectangle of s holding every pixel with alpha; w == 0 if none. */
+static SDL_Rect ink_box(const SDL_Surface *s)
+{
+    int x0 = s->w, y0 = s->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < s->h; y++) {
+        const Uint32 *row = (const Uint32 *)((const Uint8 *)s->pixels + (size_t)y * s->pitch);
+        for (int x = 0; x < s->w; x++) {
+            if (row[x] >> 24) {
+                x0 = x < x0 ? x : x0;
+                x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0;
+                y1 = y;
+            }
+        }
+    }
+    if (x1 < 0)
+        return (SDL_Rect){0, 0, 0, 0};
+    return (SDL_Rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+}
+
+/* One LED glyph alone in color, and the column of its pen: SDL_ttf shifts a glyph inked left
+ * of its pen right by that much. Caller owns the surface; NULL on error. */
+static SDL_Surface *led_glyph_surface(TTF_Font *f, int c, wb_color color, int *pen_x)
+{
+    char s[2] = {(char)c, '\0'};
+    int minx, maxx, miny, maxy, adv;
+    if (TTF_GlyphMetrics32(f, (Uint32)c, &minx, &maxx, &miny, &maxy, &adv) != 0)
+        return NULL;
+    *pen_x = minx < 0 ? -minx : 0;
+    return render_utf8(f, s, color);
+}
+
+/* A texture of the inked part of g, blended when drawn. 0, or -1. */
+static int led_piece_make(text *t, led_set *s, SDL_Surface *g, int pen_x, led_piece *p)
+{
+    SDL_Rect r = ink_box(g);
+    memset(p, 0, sizeof *p);
+    if (r.w == 0)
+        return 0;
+    size_t bytes = (size_t)r.w * (size_t)r.h * 4;
+    led_make_room(t, s, bytes);
+    p->tex = SDL_CreateTexture(t->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, r.w,
+                               r.h);
+    if (!p->tex)
+        return -1;
+    const Uint8 *at = (const Uint8 *)g->pixels + (size_t)r.y * (size_t)g->pitch + (size_t)r.x * 4;
+    if (SDL_UpdateTexture(p->tex, NULL, at, g->pitch) != 0 ||
+        SDL_SetTextureBlendMode(p->tex, SDL_BLENDMODE_BLEND) != 0) {
+        SDL_DestroyTexture(p->tex);
+        p->tex = NULL;
+        return -1;
+    }
+    *p = (led_piece){p->tex, r.x - pen_x, r.y, r.w, r.h};
+    s->bytes += bytes;
+    t->led_bytes += bytes;
+    return 0;
+}
+
+/* A full-width cell on the set's background: the ghost (if any) then the lit glyph blended on
+ * it exactly as they would be on the screen (the same SDL blit, the same pixels), cut to their
+ * joint ink and made opaque, in the target's format so that drawing it is a plain copy.
+ * 0, or -1. */
+static int led_cell_make(text *t, led_set *s, SDL_Surface *lit, int lit_pen, SDL_Surface *gh,
+                         int gh_pen, led_piece *p)
+{
+    SDL_Surface *src[2] = {gh, lit};
+    int pen[2] = {gh_pen, lit_pen};
+    SDL_Rect ink[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}}, u = {0, 0, 0, 0}; /* u: from the pen */
+    memset(p, 0, sizeof *p);
+    for (int i = 0; i < 2; i++) {
+        if (!src[i])
+            continue;
+        ink[i] = ink_box(src[i]);
+        if (ink[i].w == 0)
+            continue;
+        SDL_Rect at = {ink[i].x - pen[i], ink[i].y, ink[i].w, ink[i].h};
+        if (u.w == 0)
+            u = at;
+        else
+            SDL_UnionRect(&u, &at, &u);
+    }
+    if (u.w == 0)
+        return 0; /* the blank with no ghost: the background already shows it */
+    SDL_Surface *cell = SDL_CreateRGBSurfaceWithFormat(0, u.w, u.h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!cell)
+        return -1;
+    SDL_FillRect(cell, NULL, SDL_MapRGBA(cell->format, s->bg.r, s->bg.g, s->bg.b, 255));
+    for (int i = 0; i < 2; i++) {
+        if (!src[i] || ink[i].w == 0)
+            continue;
+        SDL_Rect dst = {ink[i].x - pen[i] - u.x, ink[i].y - u.y, ink[i].w, ink[i].h};
+        SDL_SetSurfaceBlendMode(src[i], SDL_BLENDMODE_BLEND);
+        SDL_BlitSurface(src[i], &ink[i], cell, &dst);
+    }
+    /* SDL's fast blender leaves alpha 253 on an opaque pixel; the cell is opaque. */
+    for (int y = 0; y < cell->h; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)cell->pixels + (size_t)y * (size_t)cell->pitch);
+        for (int x = 0; x < cell->w; x++)
+            row[x] |= 0xFF000000u;
+    }
+    if (s->format != SDL_PIXELFORMAT_ARGB8888) {
+        SDL_Surface *conv = SDL_ConvertSurfaceFormat(cell, s->format, 0);
+        SDL_FreeSurface(cell);
+        if (!conv)
+            return -1;
+        cell = conv;
+    }
+    size_t bytes = (size_t)u.w * (size_t)u.h * 4;
+    led_make_room(t, s, bytes);
+    SDL_Texture *tex = SDL_CreateTexture(t->ren, s->format, SDL_TEXTUREACCESS_STATIC, u.w, u.h);
+    if (!tex || SDL_UpdateTexture(tex, NULL, cell->pixels, cell->pitch) != 0 ||
+        SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE) != 0) {
+        if (tex)
+            SDL_DestroyTexture(tex);
+        SDL_FreeSurface(cell);
+        return -1;
+    }
+    SDL_FreeSurface(cell);
+    *p = (led_piece){tex, u.x, u.y, u.w, u.h};
+    s->bytes += bytes;
+    t->led_bytes += bytes;
+    return 0;
+}
+
+/* The set's ghost '8' for blended cells. 0, or -1. */
+static int led_ghost8(text *t, led_set *s)
+{
+    if (s->ghost8_ready)
+        return 0;
+    TTF_Font *f = get_font(t, WB_FONT_LED, 0, s->size, 0);
+    int pen_x;
+    SDL_Surface *g = f ? led_glyph_surface(f, '8', s->ghost_color, &pen_x) : NULL;
+    int rc = g ? led_piece_make(t, s, g, pen_x, &s->ghost8) : -1;
+    SDL_FreeSurface(g);
+    s->ghost8_ready = rc == 0;
+    return rc;
+}
+
+static int led_narrow(int c)
+{
+    return c == '.' || c == ':';
+}
+
+/* Character ch of a lit string (see led_strings) in set s, built now if new. Borrowed, valid
+ * while s lives; NULL on error. */
+static led_glyph *led_glyph_get(text *t, led_set *s, char ch)
+{
+    int c = (unsigned char)ch & (LED_CHARS - 1);
+    led_glyph *g = &s->glyph[c];
+    if (g->ready)
+        return g;
+    int narrow = led_narrow(c), ghost_c = narrow ? c : '8';
+    int minx, maxx, miny, maxy, adv, ghost_minx, lit_pen = 0, gh_pen = 0, rc = -1;
+    TTF_Font *f = get_font(t, WB_FONT_LED, 0, s->size, 0);
+    if (!f ||
+        TTF_GlyphMetrics32(f, (Uint32)ghost_c, &ghost_minx, &maxx, &miny, &maxy, &g->adv) != 0 ||
+        TTF_GlyphMetrics32(f, (Uint32)c, &minx, &maxx, &miny, &maxy, &adv) != 0)
+        return NULL;
+    g->left = minx < ghost_minx ? minx : ghost_minx;
+    int want_ghost = s->ghost && (narrow || s->opaque);
+    SDL_Surface *lit = led_glyph_surface(f, c, s->color, &lit_pen);
+    SDL_Surface *gh = want_ghost ? led_glyph_surface(f, ghost_c, s->ghost_color, &gh_pen) : NULL;
+    if (lit && (gh || !want_ghost)) {
+        if (s->opaque && !narrow)
+            rc = led_cell_make(t, s, lit, lit_pen, gh, gh_pen, &g->lit);
+        else
+            rc = led_piece_make(t, s, lit, lit_pen, &g->lit) == 0 &&
+                         (!gh || led_piece_make(t, s, gh, gh_pen, &g->ghost) == 0)
+                     ? 0
+                     : -1;
+    }
+    SDL_FreeSurface(lit);
+    SDL_FreeSurface(gh);
+    if (rc != 0) {
+        led_piece_free(t, s, &g->lit);
+        led_piece_free(t, s, &g->ghost);
+        return NULL;
+    }
+    g->ready = 1;
+    return g;
+}
+
+static void led_copy(text *t, const led_piece *p, int x, int y)
+{
+    if (!p->tex)
+        return;
+    SDL_Rect dst = {x + p->dx, y + p->dy, p->w, p->h};
+    SDL_RenderCopy(t->ren, p->tex, NULL, &dst);
+}
+
 int text_draw_led(text *t, const char *digits, wb_rect box, wb_align align, wb_color color,
                   int ghost, wb_color ghost_color, const wb_color *under)
 {
-    (void)under;
     if (!t || !digits)
         return -1;
     if (!*digits)
@@ -751,27 +1134,46 @@ int text_draw_led(text *t, const char *digits, wb_rect box, wb_align align, wb_c
     rc = d.result;
     if (d.size == 0)
         goto done;
-    /* Ghost first, then the lit digits over it at the same origin: the same glyph widths
-     * ('8' for every full-width glyph) put every lit segment on its ghost. */
-    tex_entry *e = get_texture(t, WB_FONT_LED, d.size, ghost_s);
-    if (!e) {
+    led_set *s = led_set_get(t, d.size, color, ghost, ghost_color, under);
+    /* The pens, as in the whole ghost string: the leftmost ink (a leading '.') shifts it. */
+    int pen = 0, left = 0;
+    for (const char *p = lit; *p; p++) {
+        led_glyph *g = led_glyph_get(t, s, *p);
+        if (!g) {
+            rc = -1;
+            goto done;
+        }
+        left = pen + g->left < left ? pen + g->left : left;
+        pen += g->adv;
+    }
+    if (s->ghost && !s->opaque && led_ghost8(t, s) != 0) {
         rc = -1;
         goto done;
     }
-    int x = align_x(box, e->w, align), y = box.y + (box.h - e->h) / 2;
-    if (ghost)
-        copy_texture(t, e, x, y, ghost_color);
-    e = get_texture(t, WB_FONT_LED, d.size, lit);
-    if (!e) {
-        rc = -1;
-        goto done;
+    int x0 = align_x(box, d.w, align) - left, y = box.y + (box.h - d.h) / 2;
+    /* As the whole strings were drawn: every ghost, then every lit glyph over it. Opaque cells
+     * hold both already and go first; the narrow pieces blend over their neighbours' margins. */
+    for (int pass = 0; pass < 3; pass++) {
+        pen = x0;
+        for (const char *p = lit; *p; p++) {
+            led_glyph *g = &s->glyph[(unsigned char)*p & (LED_CHARS - 1)];
+            int narrow = led_narrow(*p);
+            const led_piece *piece = NULL;
+            if (pass == 0 && s->opaque && !narrow)
+                piece = &g->lit;
+            else if (pass == 1 && s->ghost && (narrow || !s->opaque))
+                piece = narrow ? &g->ghost : &s->ghost8;
+            else if (pass == 2 && (narrow || !s->opaque))
+                piece = &g->lit;
+            if (piece)
+                led_copy(t, piece, pen, y);
+            pen += g->adv;
+        }
     }
-    copy_texture(t, e, x, y, color);
 done:
     free(lit);
     return rc;
 }
-
 /* ---- lifetime ------------------------------------------------------------------------- */
 
 static int copy_chains(text *t, const font_set *fonts, char *err, size_t err_size)
@@ -834,6 +1236,24 @@ void text_flush_cache(text *t)
     for (int i = 0; i < TEX_CACHE_MAX; i++)
         tex_slot_free(t, &t->tex[i]);
     t->tex_bytes = 0;
+    for (int i = 0; i < LED_SET_MAX; i++)
+        led_set_free(t, &t->led[i]);
+    t->led_bytes = 0;
+}
+
+void text_cache_info_get(const text *t, text_cache_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->tex_bound = TEX_CACHE_BYTES;
+    info->led_bound = LED_CACHE_BYTES;
+    if (!t)
+        return;
+    info->tex_bytes = t->tex_bytes;
+    info->led_bytes = t->led_bytes;
+    for (int i = 0; i < TEX_CACHE_MAX; i++)
+        info->tex_count += t->tex[i].tex != NULL;
+    for (int i = 0; i < LED_SET_MAX; i++)
+        info->led_sets += t->led[i].live;
 }
 
 void text_close(text *t)

@@ -272,6 +272,208 @@ static void test_led_unsupported_char_is_blank(void **state)
     SDL_FreeSurface(b);
 }
 
+/* Largest difference of one colour channel (alpha aside: the screen shows none) between a and
+ * b inside box. */
+static int max_rgb_diff(const SDL_Surface *a, const SDL_Surface *b, wb_rect box)
+{
+    int worst = 0;
+    for (int y = box.y; y < box.y + box.h; y++) {
+        for (int x = box.x; x < box.x + box.w; x++) {
+            wb_color p = pixel(a, x, y), q = pixel(b, x, y);
+            int d[3] = {abs(p.r - q.r), abs(p.g - q.g), abs(p.b - q.b)};
+            for (int i = 0; i < 3; i++)
+                worst = d[i] > worst ? d[i] : worst;
+        }
+    }
+    return worst;
+}
+
+static SDL_Surface *filled(int w, int h, wb_color c)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    assert_non_null(s);
+    SDL_FillRect(s, NULL, SDL_MapRGBA(s->format, c.r, c.g, c.b, 255));
+    return s;
+}
+
+/* One whole string blended onto dst at x, y, as text.c drew LED numbers before cells: either
+ * rendered in its colour, or rendered white and coloured by a colour mod (the original path). */
+static void blit_string(SDL_Surface *dst, TTF_Font *font, const char *s, int x, int y, wb_color c,
+                        int by_mod)
+{
+    SDL_Color fg = by_mod ? (SDL_Color){255, 255, 255, 255} : (SDL_Color){c.r, c.g, c.b, c.a};
+    SDL_Surface *g = TTF_RenderUTF8_Blended(font, s, fg);
+    assert_non_null(g);
+    SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_BLEND);
+    if (by_mod) {
+        SDL_SetSurfaceColorMod(g, c.r, c.g, c.b);
+        SDL_SetSurfaceAlphaMod(g, c.a);
+    }
+    SDL_Rect r = {x, y, g->w, g->h};
+    assert_int_equal(SDL_BlitSurface(g, NULL, dst, &r), 0);
+    SDL_FreeSurface(g);
+}
+
+/* LED numbers are drawn from per-glyph cells now; on a uniform background both ways of drawing
+ * them (blended, and opaque cells composed on the background) must give the pixels of the whole
+ * ghost string, then the whole lit string, blended at the same place. */
+static void test_led_cells_match_whole_strings(void **state)
+{
+    fixture *f = *state;
+    /* What led_strings makes of each: the lit string, and the ghost string that is fitted. */
+    static const struct { const char *digits, *lit, *ghost; } cases[] = {
+        {"-12.5", "-12.5", "888.8"}, {"88:88", "88:88", "88:88"},
+        {"1234", "1234", "8888"},    {" 7", "!7", "88"},
+        {".5", ".5", ".8"},          {"12:34.5", "12:34.5", "88:88.8"},
+        {"7.", "7.", "8."},          {"1,2", "1!2", "888"},
+    };
+    static const wb_color bgs[] = {{0, 0, 0, 255}, {20, 20, 24, 255}, {230, 230, 220, 255}};
+    /* Tall and wide enough that every case fits by height: the size is the box height. */
+    static const wb_rect boxes[] = {{10, 20, 620, 100}, {5, 150, 630, 137}};
+    static const wb_align aligns[] = {WB_ALIGN_LEFT, WB_ALIGN_CENTER, WB_ALIGN_RIGHT};
+    const wb_color lit_c = {255, 40, 40, 255}, ghost_c = {60, 10, 10, 255};
+    int worst_vs_mod = 0, draws = 0;
+    for (size_t bi = 0; bi < sizeof boxes / sizeof boxes[0]; bi++) {
+        wb_rect box = boxes[bi];
+        const font_face *ff = &f->fonts.chain[WB_FONT_LED][0];
+        TTF_Font *font = TTF_OpenFontIndex(ff->path, box.h, ff->face_index);
+        assert_non_null(font);
+        for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+            for (size_t gi = 0; gi < sizeof bgs / sizeof bgs[0]; gi++) {
+                for (int ghost = 0; ghost <= 1; ghost++) {
+                    wb_color bg = bgs[gi];
+                    wb_align align = aligns[(ci + gi + (size_t)ghost) % 3];
+                    const char *digits = cases[ci].digits;
+                    int gw, gh;
+                    assert_int_equal(TTF_SizeUTF8(font, cases[ci].ghost, &gw, &gh), 0);
+                    int x = align == WB_ALIGN_LEFT     ? box.x
+                            : align == WB_ALIGN_RIGHT  ? box.x + box.w - gw
+                                                       : box.x + (box.w - gw) / 2;
+                    int y = box.y + (box.h - gh) / 2;
+                    SDL_Surface *ref = filled(640, 360, bg), *old = filled(640, 360, bg);
+                    if (ghost) {
+                        blit_string(ref, font, cases[ci].ghost, x, y, ghost_c, 0);
+                        blit_string(old, font, cases[ci].ghost, x, y, ghost_c, 1);
+                    }
+                    blit_string(ref, font, cases[ci].lit, x, y, lit_c, 0);
+                    blit_string(old, font, cases[ci].lit, x, y, lit_c, 1);
+
+                    render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, bg);
+                    assert_int_equal(text_draw_led(f->t, digits, box, align, lit_c, ghost, ghost_c,
+                                                   NULL), 0);
+                    SDL_Surface *blended = read_frame(f->r);
+                    render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, bg);
+                    assert_int_equal(text_draw_led(f->t, digits, box, align, lit_c, ghost, ghost_c,
+                                                   &bg), 0);
+                    SDL_Surface *opaque = read_frame(f->r);
+                    wb_rect all = {0, 0, 640, 360};
+                    if (max_rgb_diff(blended, ref, all) || max_rgb_diff(opaque, ref, all))
+                        fprintf(stderr, "\"%s\" box %zu bg %zu ghost %d: blended %d, opaque %d\n",
+                                digits, bi, gi, ghost, max_rgb_diff(blended, ref, all),
+                                max_rgb_diff(opaque, ref, all));
+                    assert_int_equal(max_rgb_diff(blended, ref, all), 0);
+                    assert_int_equal(max_rgb_diff(opaque, ref, all), 0);
+                    int d = max_rgb_diff(blended, old, all);
+                    worst_vs_mod = d > worst_vs_mod ? d : worst_vs_mod;
+                    draws++;
+                    SDL_FreeSurface(blended);
+                    SDL_FreeSurface(opaque);
+                    SDL_FreeSurface(ref);
+                    SDL_FreeSurface(old);
+                }
+            }
+        }
+        TTF_CloseFont(font);
+    }
+    /* Against the colour-mod path only the blender's rounding differs: SDL's blitter for a
+     * pre-coloured texture divides by 256 where the colour-mod one divides by 255. */
+    fprintf(stderr, "LED cells vs colour-mod whole strings: %d draws, max channel diff %d\n",
+            draws, worst_vs_mod);
+    assert_true(worst_vs_mod <= 4);
+}
+
+/* A new value renders nothing new: LED strings no longer fill the string cache, and the cells of
+ * one combination stop growing once every character has been seen. */
+static void test_led_cache_bounded(void **state)
+{
+    fixture *f = *state;
+    text_cache_info before, info;
+    text_flush_cache(f->t);
+    text_cache_info_get(f->t, &before);
+    assert_int_equal(before.led_bytes, 0);
+    assert_int_equal(before.tex_bytes, 0);
+    wb_rect box = {0, 0, 640, 120};
+    char buf[32];
+    size_t settled = 0;
+    unsigned seed = 12345;
+    for (int i = 0; i < 3000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        /* Always 6 characters (padded with spaces), so always the ghost "8888.8" and one size. */
+        snprintf(buf, sizeof buf, "%6.1f", (double)((seed >> 8) % 100000u) / 10.0);
+        wb_color bg = BG;
+        assert_true(text_draw_led(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST,
+                                  i % 2 ? &bg : NULL) >= 0);
+        text_cache_info_get(f->t, &info);
+        assert_true(info.led_bytes <= info.led_bound);
+        assert_int_equal(info.tex_bytes, 0);
+        if (i == 1000)
+            settled = info.led_bytes;
+    }
+    assert_true(settled > 0);
+    assert_int_equal(info.led_bytes, settled);
+    assert_int_equal(info.led_sets, 2); /* blended and on BG */
+    /* Many sizes and colours: least recently used combinations go, the bound holds. */
+    for (int i = 0; i < 400; i++) {
+        wb_color c = {(uint8_t)(i * 37), (uint8_t)(255 - i), 40, 255};
+        wb_rect b = {0, 0, 640, 40 + i % 160};
+        assert_true(text_draw_led(f->t, "-8:88.8", b, WB_ALIGN_LEFT, c, i % 3 != 0, GHOST,
+                                  i % 2 ? &BG : NULL) >= 0);
+        text_cache_info_get(f->t, &info);
+        assert_true(info.led_bytes <= info.led_bound);
+        assert_true(info.led_sets >= 1);
+    }
+    text_flush_cache(f->t);
+    text_cache_info_get(f->t, &info);
+    assert_int_equal(info.led_bytes, 0);
+    assert_int_equal(info.led_sets, 0);
+    assert_int_equal(info.tex_bytes, 0);
+}
+
+/* Labels are rendered in their colour: nothing white on the screen, the colour itself inside the
+ * glyphs, its alpha applied. */
+static void test_text_color(void **state)
+{
+    fixture *f = *state;
+    const wb_color cyan = {0, 200, 255, 255}, half = {255, 255, 255, 128};
+    wb_rect box = {10, 10, 620, 80};
+    clear(f);
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL_BOLD, 60, "Waiting 8", box, WB_ALIGN_LEFT,
+                               cyan), 0);
+    SDL_Surface *s = read_frame(f->r);
+    census c = count_pixels(s, box, cyan);
+    assert_true(c.color_in > 500);
+    assert_int_equal(c.other_out, 0);
+    assert_int_equal(count_pixels(s, box, WHITE).color_in, 0);
+    for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++)
+            assert_int_equal(pixel(s, x, y).r, 0); /* cyan over black: never any red */
+    SDL_FreeSurface(s);
+    /* Half-transparent white over black: greys up to 128, never brighter. */
+    clear(f);
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL_BOLD, 60, "Waiting 8", box, WB_ALIGN_LEFT,
+                               half), 0);
+    s = read_frame(f->r);
+    int brightest = 0;
+    for (int y = box.y; y < box.y + box.h; y++)
+        for (int x = box.x; x < box.x + box.w; x++)
+            brightest = pixel(s, x, y).g > brightest ? pixel(s, x, y).g : brightest;
+    assert_in_range(brightest, 126, 128);
+    SDL_FreeSurface(s);
+    text_cache_info info;
+    text_cache_info_get(f->t, &info);
+    assert_int_equal(info.tex_count, 2); /* one texture per colour */
+}
+
 /* Many distinct strings and sizes: the caches evict and stay usable. */
 static void test_cache_churn(void **state)
 {
@@ -290,7 +492,8 @@ static void test_led_degenerate(void **state)
     fixture *f = *state;
     assert_int_equal(text_draw_led(f->t, "", (wb_rect){0, 0, 100, 50}, 0, LIT, 1, GHOST, NULL), 0);
     assert_int_equal(text_draw_led(f->t, "12", (wb_rect){0, 0, 0, 50}, 0, LIT, 1, GHOST, NULL), 1);
-    assert_int_equal(text_draw_led(f->t, "12345678", (wb_rect){0, 0, 4, 50}, 0, LIT, 1, GHOST, NULL), 1);
+    assert_int_equal(
+        text_draw_led(f->t, "12345678", (wb_rect){0, 0, 4, 50}, 0, LIT, 1, GHOST, NULL), 1);
     assert_int_equal(text_draw_led(NULL, "1", (wb_rect){0, 0, 10, 10}, 0, LIT, 1, GHOST, NULL), -1);
 }
 
@@ -506,7 +709,8 @@ static void test_screenshot(void **state)
     render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, tile_bg);
     text_draw(f->t, WB_FONT_LABEL_BOLD, 0, MIXED, (wb_rect){20, 10, 600, 50}, WB_ALIGN_LEFT,
               (wb_color){200, 200, 200, 255});
-    text_draw_led(f->t, "12:34.5", (wb_rect){20, 80, 600, 180}, WB_ALIGN_CENTER, LIT, 1, GHOST, NULL);
+    text_draw_led(f->t, "12:34.5", (wb_rect){20, 80, 600, 180}, WB_ALIGN_CENTER, LIT, 1, GHOST,
+                  NULL);
     text_draw_led(f->t, " -7", (wb_rect){20, 280, 200, 70}, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL);
     render_end_tile(f->r);
     unsigned long before = render_presented_frames(f->r);
@@ -611,6 +815,9 @@ int main(void)
         cmocka_unit_test(test_led_space_keeps_ghost_aligned),
         cmocka_unit_test(test_led_unsupported_char_is_blank),
         cmocka_unit_test(test_led_degenerate),
+        cmocka_unit_test(test_led_cells_match_whole_strings),
+        cmocka_unit_test(test_led_cache_bounded),
+        cmocka_unit_test(test_text_color),
         cmocka_unit_test(test_cache_churn),
         cmocka_unit_test(test_mixed_script),
         cmocka_unit_test(test_fallback_runs),
