@@ -28,7 +28,8 @@ struct render {
     SDL_Window *window;    /* owned; NULL when headless */
     SDL_Renderer *ren;     /* owned */
     SDL_Surface *surface;  /* owned; the headless canvas (the software renderer draws on it) */
-    SDL_Texture *canvas;   /* owned; the windowed canvas, a render target kept between frames */
+    SDL_Texture *canvas;   /* owned; the windowed canvas of a GPU renderer, kept between frames */
+    int direct;            /* windowed software renderer: draws on the window framebuffer itself */
     Uint32 init_flags;     /* subsystems this render initialised */
     int headless;
     int w, h;
@@ -78,6 +79,13 @@ static int canvas_create(render *r, char *err, size_t err_size)
     if (SDL_GetRendererOutputSize(r->ren, &w, &h) != 0) {
         set_error(err, err_size, "SDL_GetRendererOutputSize: %s", SDL_GetError());
         goto fail;
+    }
+    if (r->direct) {
+        /* The software renderer draws into the window's own framebuffer, which keeps its
+         * pixels between presents: a second frame buffer (33 MB at 4K) would only be copied. */
+        r->w = w;
+        r->h = h;
+        return 0;
     }
     if (r->canvas && w == r->w && h == r->h) {
         SDL_SetRenderTarget(r->ren, r->canvas); /* e.g. the first SIZE_CHANGED of fullscreen */
@@ -214,6 +222,8 @@ static int open_window(render *r, const render_options *opt, char *err, size_t e
         set_error(err, err_size, "SDL_CreateRenderer: %s", SDL_GetError());
         return -1;
     }
+    SDL_RendererInfo info;
+    r->direct = SDL_GetRendererInfo(r->ren, &info) == 0 && strcmp(info.name, "software") == 0;
     return canvas_create(r, err, err_size);
 }
 
@@ -497,7 +507,7 @@ int render_screenshot(render *r, const char *path, char *err, size_t err_size)
         set_error(err, err_size, "screenshot: %s", SDL_GetError());
         return -1;
     }
-    /* Reads the render target: the canvas (windowed) or the surface (headless). */
+    /* Reads the render target: the canvas (GPU), the window framebuffer or the surface. */
     if (SDL_RenderReadPixels(r->ren, NULL, SDL_PIXELFORMAT_ARGB8888, shot->pixels,
                              shot->pitch) != 0) {
         set_error(err, err_size, "screenshot: SDL_RenderReadPixels: %s", SDL_GetError());

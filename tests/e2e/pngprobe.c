@@ -28,11 +28,54 @@ static const struct {
 static int usage(void)
 {
     fputs("usage: pngprobe FILE size                 prints \"W H\"\n"
+          "       pngprobe FILE diff OTHER           prints the count of pixels whose RGB differ\n"
           "       pngprobe FILE X Y W H PREDICATE    prints the count of matching pixels\n"
           "PREDICATE: red (R>180 G<90 B<90), green, amber, nonblack, any.\n"
           "The rectangle is clipped to the image.\n",
           stderr);
     return 2;
+}
+
+static SDL_Surface *load_rgba(const char *path)
+{
+    SDL_Surface *loaded = IMG_Load(path);
+    if (!loaded) {
+        fprintf(stderr, "pngprobe: cannot load %s: %s\n", path, IMG_GetError());
+        return NULL;
+    }
+    SDL_Surface *s = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_RGBA32, 0);
+    SDL_FreeSurface(loaded);
+    if (!s)
+        fprintf(stderr, "pngprobe: cannot convert %s: %s\n", path, SDL_GetError());
+    return s;
+}
+
+/* Pixels whose RGB differ between two images of the same size (alpha is not compared: a
+ * window framebuffer has none). */
+static int diff(const char *a_path, const char *b_path)
+{
+    SDL_Surface *a = load_rgba(a_path), *b = a ? load_rgba(b_path) : NULL;
+    int rc = 1;
+    if (!a || !b)
+        goto done;
+    if (a->w != b->w || a->h != b->h) {
+        fprintf(stderr, "pngprobe: %s is %dx%d, %s is %dx%d\n", a_path, a->w, a->h, b_path, b->w,
+                b->h);
+        goto done;
+    }
+    long count = 0;
+    for (int y = 0; y < a->h; y++) {
+        const Uint8 *ra = (const Uint8 *)a->pixels + (size_t)y * (size_t)a->pitch;
+        const Uint8 *rb = (const Uint8 *)b->pixels + (size_t)y * (size_t)b->pitch;
+        for (int x = 0; x < a->w; x++)
+            count += memcmp(ra + 4 * x, rb + 4 * x, 3) != 0;
+    }
+    printf("%ld\n", count);
+    rc = 0;
+done:
+    SDL_FreeSurface(a);
+    SDL_FreeSurface(b);
+    return rc;
 }
 
 static int parse_int(const char *s, int *out)
@@ -47,10 +90,14 @@ static int parse_int(const char *s, int *out)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 && argc != 7)
+    if (argc != 3 && argc != 4 && argc != 7)
         return usage();
     if (argc == 3 && strcmp(argv[2], "size"))
         return usage();
+    if (argc == 4 && strcmp(argv[2], "diff"))
+        return usage();
+    if (argc == 4)
+        return diff(argv[1], argv[3]);
 
     SDL_Surface *loaded = IMG_Load(argv[1]);
     if (!loaded) {
