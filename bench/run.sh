@@ -6,6 +6,8 @@
 # builds what it needs (build-bench/: wallboard, plugins, bench tools), runs every measurement
 # against 127.0.0.1 only, prints a table, writes bench/results.json and regenerates
 # docs/BENCHMARKS.md from it. About 6 minutes on the 2-core reference machine (< 10 min).
+# Latency and start-up come from the wall's own `--state` (.wallboard.latency,
+# .wallboard.first_frame_mono_us); the bench walls coalesce by "/key" (latest value per key).
 # Not part of the ctest pass/fail: it exits 0 whether targets are met or not (1 if it broke).
 #
 #   --soak          the full accelerated soak (10 k msg/s for 10 minutes) instead of 60 s; its
@@ -13,7 +15,8 @@
 #   --only A,B      only these sections (limits ingest latency overload frames memory startup
 #                   idle soak), merged into the existing bench/results.json; e.g.
 #                   `bench/run.sh --soak --only soak` (10.5 min), `bench/run.sh --only frames`
-#   --quick         shorter runs (idle 15 s, soak 20 s, fewer rate steps): a smoke test only
+#   --quick         shorter runs (idle 15 s, soak 20 s, Guizhou memory 8 s, fewer rate steps):
+#                   a smoke test only
 #   --report-only   regenerate docs/BENCHMARKS.md from bench/results.json and print the table
 #   --no-build      use build-bench as it is
 # Environment: WB_BENCH_BUILD (build folder, default build-bench), WB_BENCH_KEEP=1 keeps the
@@ -25,6 +28,7 @@ BUILD=${WB_BENCH_BUILD:-$ROOT/build-bench}
 TOOLS=$BUILD/bench-tools
 WB=$BUILD/wallboard
 PLUGINS=$BUILD/plugins
+FEEDS=$BUILD/feeds/wallboard-feeds
 RESULTS=$ROOT/bench/results.json
 REPORT_MD=$ROOT/docs/BENCHMARKS.md
 CLK_TCK=$(getconf CLK_TCK)
@@ -45,7 +49,7 @@ while [ $# -gt 0 ]; do
     --report-only)
         "$ROOT/bench/report.sh" "$RESULTS" "$REPORT_MD"
         exit 0 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $a (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -58,12 +62,14 @@ LAT_S=6              # one latency run
 OVERLOAD_S=8
 SOAK_S=60; SOAK_REF_S=20          # RSS at SOAK_REF_S vs at the end
 STARTUP_RUNS=30
+MEM_LIVE_S=20        # the Guizhou wall on live wallboard-feeds, per size (memory target)
 INGEST_START=4000    # total msg/s of the first ingest trial; doubled until one fails
 BISECT_STEPS=2
 START_DELAY=1        # load starts this long after the wall connected (its first frames are drawn)
 if [ "$SOAK_FULL" = 1 ]; then SOAK_S=600; SOAK_REF_S=60; fi
 if [ "$QUICK" = 1 ]; then
     IDLE_S=15; SOAK_S=20; SOAK_REF_S=8; STARTUP_RUNS=10; BISECT_STEPS=1; INGEST_START=8000
+    MEM_LIVE_S=8
     [ "$SOAK_FULL" = 1 ] && SOAK_S=600 && SOAK_REF_S=60
 fi
 
@@ -126,6 +132,18 @@ start_loadgen() {
     LG_PORT=$(cat "$WORK/$name.port")
 }
 
+# start_feeds NAME: the project's demo feed server (wallboard-feeds, as scripts/demo.sh starts it)
+# on an ephemeral 127.0.0.1 port, fixed seed; sets FEEDS_PID and FEEDS_PORT.
+start_feeds() {
+    local name=$1
+    rm -f "$WORK/$name.feeds.port"
+    "$FEEDS" --port 0 --bind 127.0.0.1 --seed 1 --port-file "$WORK/$name.feeds.port" \
+        >"$WORK/$name.feeds.log" 2>&1 &
+    FEEDS_PID=$!; echo "$FEEDS_PID" >>"$WORK/pids"
+    wait_file "$WORK/$name.feeds.port" 10 || { echo "wallboard-feeds did not start" >&2; exit 1; }
+    FEEDS_PORT=$(cat "$WORK/$name.feeds.port")
+}
+
 # start_wall NAME ARGS...: sets WB_PID; state file $WORK/NAME.state.json
 start_wall() {
     local name=$1; shift
@@ -140,6 +158,24 @@ state_now() {
     rm -f "$2"
     kill -USR1 "$1" 2>/dev/null || return 1
     wait_file "$2" 5
+}
+
+# wait_caught_up NAME SENT POLLS: polls the wall's state (SIGUSR1, $WORK/NAME.state.json) after
+# the last send. Sets CATCHUP (ms until received == SENT, else -1) and SETTLED (ms until every
+# message sent is accounted for: received, or dropped before it counted as received, or invalid;
+# and received stopped moving; else -1). Returns at SETTLED or after POLLS polls.
+wait_caught_up() {
+    local name=$1 sent=$2 polls=$3 t0 i=0 recv taken prev=-1
+    CATCHUP=-1; SETTLED=-1; t0=$(now_ms)
+    while [ $i -lt "$polls" ]; do
+        state_now "$WB_PID" "$WORK/$name.state.json" || break
+        read -r recv taken < <(jq -r '[([.feeds[].received] | add),
+            ([.feeds[] | .received + .dropped + .invalid] | add)] | @tsv' "$WORK/$name.state.json") || break
+        if [ "$recv" = "$sent" ]; then CATCHUP=$(( $(now_ms) - t0 )); SETTLED=$CATCHUP; break; fi
+        if [ "$taken" -ge "$sent" ] && [ "$recv" = "$prev" ]; then SETTLED=$(( $(now_ms) - t0 )); break; fi
+        prev=$recv
+        sleep 0.05; i=$((i + 1))
+    done
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -160,22 +196,49 @@ elif [ -s "$RESULTS" ]; then
 else
     echo '{}' >"$RES"
 fi
+# jq definitions over a --state file: counters summed over the feeds (null when this build
+# does not report the counter), and messages dispatched to tiles: the feeds' "dispatched" if
+# the state has it, else the counter tiles' "matched" (each bench message matches one tile).
+JQ_STATE='
+def feeds_sum(k): [.feeds[] | .[k]] | if any(. == null) then null else add end;
+def dispatched:
+  if (.feeds | length) > 0 and all(.feeds[]; has("dispatched")) then feeds_sum("dispatched")
+  else [.tiles[] | select(.plugin == "counter") | .matched] | add end;
+def dispatched_source:
+  if (.feeds | length) > 0 and all(.feeds[]; has("dispatched")) then "feeds[].dispatched"
+  else "tiles[].matched" end;
+def counters: {received: feeds_sum("received"), dropped: feeds_sum("dropped"),
+               invalid: feeds_sum("invalid"), coalesced: feeds_sum("coalesced"),
+               seq_missed: feeds_sum("seq_missed"),
+               dispatched: dispatched, dispatched_source: dispatched_source};
+# With SENT from loadgen (after the wall caught up): `dropped` has two shares (docs/state.md).
+# Dropped before parsing (the parse thread fell behind) is not in `received`: sent - received -
+# invalid; it shows as seq gaps (`seq_missed`). The rest was dropped by the hand-over and is in
+# received = dispatched + coalesced + dropped in the hand-over.
+def drop_shares(sent): (sent - .received - .invalid) as $p
+  | {dropped_before_parse: $p, dropped_in_handover: (.dropped - $p)};
+'
+
 put() { # JQ-PATH JSON
     jq --argjson v "$2" "$1 = \$v" "$RES" >"$RES.tmp" && mv "$RES.tmp" "$RES"
 }
 over_budget() { [ $(( $(date +%s) - T_START )) -gt "${1:-540}" ]; }
 
 # gen_config FEEDS KEYS PORT [STALE_AFTER]: FEEDS feeds f1.. each with KEYS counter tiles
-# (match key k1..kKEYS), CJK titles like the demo wall, on a grid near 4:3.
+# (match key k1..kKEYS), CJK titles like the demo wall, on a grid near 4:3. Every feed coalesces
+# by "/key" (loadgen's messages mean "latest value of key kN"), unless COALESCE=0.
 gen_config() {
-    jq -n --argjson feeds "$1" --argjson keys "$2" --argjson port "$3" --argjson stale "${4:-10}" '
+    jq -n --argjson feeds "$1" --argjson keys "$2" --argjson port "$3" --argjson stale "${4:-10}" \
+        --argjson coalesce "${COALESCE:-1}" '
       ($feeds * $keys) as $n
       | ([range(1; 100)] | map(select(. * . * 3 >= $n * 4)) | first) as $cols
       | (($n + $cols - 1) / $cols | floor) as $rows
       | {title: "bench 벤치 · 基准", background: "#05070a",
          grid: {columns: $cols, rows: $rows, gap: 8},
          feeds: ([range(1; $feeds + 1)]
-                 | map({key: "f\(.)", value: {url: "ws://127.0.0.1:\($port)/f\(.)"}}) | from_entries),
+                 | map({key: "f\(.)", value: ({url: "ws://127.0.0.1:\($port)/f\(.)"}
+                        + if $coalesce == 1 then {coalesce_by: ["/key"]} else {} end)})
+                 | from_entries),
          tiles: [range(0; $n) as $i
            | ($i / $keys | floor + 1) as $f | ($i % $keys + 1) as $k
            | {id: "f\($f)k\($k)", plugin: "counter", feed: "f\($f)", match: {key: "k\($k)"},
@@ -216,17 +279,32 @@ build() {
         { cat "$WORK/cmake.log" >&2; exit 1; }
     cmake --build "$BUILD" -j"$(nproc)" --target wallboard counter >"$WORK/build.log" 2>&1 ||
         { tail -30 "$WORK/build.log" >&2; exit 1; }
-    # Optional: the clock (idle test) and the Guizhou wall's plugins (memory). A plugin that does
-    # not build (yet) only drops the measurement that needs it.
+    # Optional: the clock (idle test), the Guizhou wall's plugins and the demo feed server
+    # (memory). A target that does not build (yet) only drops the measurement that needs it.
     local p
-    for p in clock clinic_queues exchange_trades absent_students; do
+    for p in clock clinic_queues exchange_trades absent_students wallboard-feeds; do
         cmake --build "$BUILD" -j"$(nproc)" --target "$p" >>"$WORK/build.log" 2>&1 ||
-            log "build: optional plugin $p did not build; measurements that need it are skipped"
+            log "build: optional target $p did not build; measurements that need it are skipped"
     done
     cmake -S "$ROOT/bench" -B "$TOOLS" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWB_BUILD_DIR="$BUILD" \
         >"$WORK/cmake-bench.log" 2>&1 || { cat "$WORK/cmake-bench.log" >&2; exit 1; }
     cmake --build "$TOOLS" -j"$(nproc)" >"$WORK/build-bench.log" 2>&1 ||
         { tail -30 "$WORK/build-bench.log" >&2; exit 1; }
+}
+
+# Does this build know the feed option coalesce_by? Bench walls need it; a build without it
+# (older, or half-way through a change) runs them without and the report says so.
+probe_coalesce() {
+    COALESCE=1
+    COALESCE=1 gen_config 1 1 1 >"$WORK/probe.json"
+    if ! "$WB" --check-config --config "$WORK/probe.json" >"$WORK/probe.log" 2>&1; then
+        if grep -q coalesce_by "$WORK/probe.log"; then
+            COALESCE=0
+            log "WARNING: this wallboard does not accept \"coalesce_by\": bench walls run WITHOUT coalescing"
+        else
+            cat "$WORK/probe.log" >&2; echo "run.sh: the generated bench config is invalid" >&2; exit 1
+        fi
+    fi
 }
 
 machine() {
@@ -243,8 +321,9 @@ machine() {
           jansson: $jansson, sdl2: $sdl, commit: $commit, uncommitted_changes: $dirty, date: $date,
           loadavg_start: $load}')"
     put .run "$(jq -n --argjson quick "$QUICK" --argjson soak "$SOAK_S" --arg only "$ONLY" \
+        --argjson coalesce "$COALESCE" \
         '{command: "bench/run.sh", quick: ($quick == 1), soak_s: $soak, only: $only,
-          build: "RelWithDebInfo (-O2 -g)"}')"
+          build: "RelWithDebInfo (-O2 -g)", coalesce_by: ($coalesce == 1)}')"
 }
 
 # ------------------------------------------------------------------ (a) machine limits
@@ -272,19 +351,13 @@ ingest_trial() {
         --start-delay "$START_DELAY"
     gen_config "$feeds" "$keys" "$LG_PORT" 60 >"$WORK/$name.json"
     start_wall $name --config "$WORK/$name.json"
-    local ok=1 catchup=-1 t0 sent recv=0 i=0 cpu0 cpu1 lg0 lg1
+    local catchup sent cpu0 cpu1 lg0 lg1
     cpu0=$(cpu_ticks "$WB_PID" 2>/dev/null || echo 0)
     lg0=$(cpu_ticks "$LG_PID" 2>/dev/null || echo 0)
-    if ! wait_file "$WORK/$name.rep" $((TRIAL_S * 4 + 10)); then ok=0; fi
-    t0=$(now_ms)
+    wait_file "$WORK/$name.rep" $((TRIAL_S * 4 + 10)) || true
     sent=$(jq .sent_total "$WORK/$name.rep" 2>/dev/null || echo 0)
-    # Catch-up: until the wall has received everything that was sent (polled with SIGUSR1).
-    while [ $i -lt 60 ]; do
-        state_now "$WB_PID" "$WORK/$name.state.json" || break
-        recv=$(jq '[.feeds[].received] | add' "$WORK/$name.state.json")
-        if [ "$recv" = "$sent" ]; then catchup=$(( $(now_ms) - t0 )); break; fi
-        sleep 0.05; i=$((i + 1))
-    done
+    # Catch-up: until the wall has received everything that was sent.
+    wait_caught_up $name "$sent" 60; catchup=$CATCHUP
     sleep 0.3 # the main thread drains what was handed over last
     cpu1=$(cpu_ticks "$WB_PID" 2>/dev/null || echo 0)
     lg1=$(cpu_ticks "$LG_PID" 2>/dev/null || echo 0)
@@ -294,17 +367,20 @@ ingest_trial() {
     jq -n -c --slurpfile s "$st" --slurpfile r "$WORK/$name.rep" --argjson rate "$rate" \
         --argjson feeds "$feeds" --argjson catchup "$catchup" --argjson wrong "$wrong" \
         --argjson cpu "$(jq -n "($cpu1 - $cpu0) / $CLK_TCK")" \
-        --argjson lgcpu "$(jq -n "($lg1 - $lg0) / $CLK_TCK")" '
+        --argjson lgcpu "$(jq -n "($lg1 - $lg0) / $CLK_TCK")" "$JQ_STATE"'
         {feeds: $feeds, target_rate: $rate, sent: $r[0].sent_total,
-         achieved_rate: $r[0].rate_total,
-         received: ([$s[0].feeds[].received] | add), dropped: ([$s[0].feeds[].dropped] | add),
-         invalid: ([$s[0].feeds[].invalid] | add), seq_missed: ([$s[0].feeds[].seq_missed] | add),
-         frames: $s[0].wallboard.frames, catchup_ms: $catchup, wrong_tiles: $wrong,
-         wall_cpu_s: $cpu, loadgen_cpu_s: $lgcpu}
+         achieved_rate: $r[0].rate_total}
+        + ($s[0] | counters)
+        | . + drop_shares(.sent)
+        + {frames: $s[0].wallboard.frames, catchup_ms: $catchup, wrong_tiles: $wrong,
+           wall_cpu_s: $cpu, loadgen_cpu_s: $lgcpu}
+        # Coalesced messages are allowed: a superseded value merged away is not lost.
         | .pass = (.achieved_rate >= 0.95 * .target_rate and .received == .sent
                    and .catchup_ms >= 0 and .catchup_ms <= 500 and .dropped == 0
                    and .invalid == 0 and .wrong_tiles == 0)'
 }
+
+JQ_TRIAL='"\(if .pass then "ok  " else "FAIL" end) sent at \(.achieved_rate|floor)/s, dropped \(.dropped), coalesced \(.coalesced), catch-up \(.catchup_ms) ms, wrong tiles \(.wrong_tiles)"'
 
 ingest() {
     local feeds keys lo hi rate line trials pass
@@ -316,7 +392,7 @@ ingest() {
             line=$(ingest_trial "$feeds" "$keys" "$rate")
             trials=$(jq -c --argjson t "$line" '. + [$t]' <<<"$trials")
             pass=$(jq .pass <<<"$line")
-            log "  $rate msg/s: $(jq -r '"\(if .pass then "ok  " else "FAIL" end) sent at \(.achieved_rate|floor)/s, dropped \(.dropped), catch-up \(.catchup_ms) ms, wrong tiles \(.wrong_tiles)"' <<<"$line")"
+            log "  $rate msg/s: $(jq -r "$JQ_TRIAL" <<<"$line")"
             if [ "$pass" = true ]; then lo=$rate; rate=$((rate * 2)); else hi=$rate; break; fi
             [ $rate -gt 2000000 ] && break
             over_budget 300 && break
@@ -337,7 +413,7 @@ ingest() {
             rate=$(( (lo + hi) / 2 ))
             line=$(ingest_trial "$feeds" "$keys" "$rate")
             trials=$(jq -c --argjson t "$line" '. + [$t]' <<<"$trials")
-            log "  $rate msg/s: $(jq -r '"\(if .pass then "ok  " else "FAIL" end) sent at \(.achieved_rate|floor)/s, dropped \(.dropped), catch-up \(.catchup_ms) ms, wrong tiles \(.wrong_tiles)"' <<<"$line")"
+            log "  $rate msg/s: $(jq -r "$JQ_TRIAL" <<<"$line")"
             if [ "$(jq .pass <<<"$line")" = true ]; then lo=$rate; else hi=$rate; fi
             step=$((step + 1))
         done
@@ -350,15 +426,18 @@ ingest() {
 
 # ------------------------------------------------------------------ latency and overload
 
-# latency_run NAME TOTAL_RATE SECONDS [rss]: 1 feed x 12 keys, shim preloaded -> JSON
+# latency_run NAME TOTAL_RATE SECONDS [rss]: 1 feed x 12 keys -> JSON. The latency is the wall's
+# own (.wallboard.latency of the state file it writes at exit): loadgen stamps sent_us. With rss
+# (overload) VmRSS is sampled and loadgen sends for SECONDS whatever it manages (an overload
+# rate may be more than it can send), otherwise exactly TOTAL_RATE x SECONDS messages.
 latency_run() {
-    local name=$1 rate=$2 secs=$3 count
-    count=$(jq -n "($rate * $secs) | floor")
-    start_loadgen "$name" --rate "$rate" --keys 12 --count "$count" --expect 1 \
+    local name=$1 rate=$2 secs=$3 amount
+    if [ "${4:-}" = rss ]; then amount=(--duration "$secs")
+    else amount=(--count "$(jq -n "($rate * $secs) | floor")"); fi
+    start_loadgen "$name" --rate "$rate" --keys 12 "${amount[@]}" --expect 1 \
         --start-delay "$START_DELAY"
     gen_config 1 12 "$LG_PORT" 60 >"$WORK/$name.json"
-    LD_PRELOAD="$TOOLS/latency_shim.so" BENCH_LATENCY_OUT="$WORK/$name.lat.json" \
-        start_wall "$name" --config "$WORK/$name.json"
+    start_wall "$name" --config "$WORK/$name.json"
     local rss="[]" t0 i=0 limit
     t0=$(now_ms); limit=$(( (secs * 4 + 10) * 1000 ))
     while [ ! -s "$WORK/$name.rep" ] && [ $(( $(now_ms) - t0 )) -lt $limit ]; do
@@ -368,26 +447,21 @@ latency_run() {
         fi
         sleep 0.05; i=$((i + 1))
     done
-    local sent recv=0 catchup=-1 t1
+    local sent catchup settled
     sent=$(jq .sent_total "$WORK/$name.rep" 2>/dev/null || echo 0)
-    t1=$(now_ms); i=0
-    while [ $i -lt 100 ]; do
-        state_now "$WB_PID" "$WORK/$name.state.json" || break
-        recv=$(jq '[.feeds[].received] | add' "$WORK/$name.state.json")
-        if [ "$recv" = "$sent" ]; then catchup=$(( $(now_ms) - t1 )); break; fi
-        sleep 0.05; i=$((i + 1))
-    done
+    wait_caught_up "$name" "$sent" 100; catchup=$CATCHUP; settled=$SETTLED
     sleep 0.3
     local hwm; hwm=$(vm_kb "$WB_PID" VmHWM || echo 0)
     stop_pid "$WB_PID"; stop_pid "$LG_PID"
     local wrong; wrong=$(wrong_values "$WORK/$name.state.json" "$WORK/$name.rep" 2>/dev/null || echo -1)
     jq -n -c --slurpfile s "$WORK/$name.state.json" --slurpfile r "$WORK/$name.rep" \
-        --slurpfile l "$WORK/$name.lat.json" --argjson rate "$rate" --argjson catchup "$catchup" \
-        --argjson wrong "$wrong" --argjson rss "$rss" --argjson hwm "$hwm" '
-        {target_rate: $rate, achieved_rate: $r[0].rate_total, sent: $r[0].sent_total,
-         received: ([$s[0].feeds[].received] | add), dropped: ([$s[0].feeds[].dropped] | add),
-         frames: $s[0].wallboard.frames, catchup_ms: $catchup, wrong_tiles: $wrong,
-         latency: $l[0], vm_hwm_kb: $hwm, rss_samples: $rss}'
+        --argjson rate "$rate" --argjson catchup "$catchup" --argjson settled "$settled" \
+        --argjson wrong "$wrong" --argjson rss "$rss" --argjson hwm "$hwm" "$JQ_STATE"'
+        {target_rate: $rate, achieved_rate: $r[0].rate_total, sent: $r[0].sent_total}
+        + ($s[0] | counters)
+        | . + drop_shares(.sent)
+        + {frames: $s[0].wallboard.frames, catchup_ms: $catchup, settled_ms: $settled,
+           wrong_tiles: $wrong, latency: $s[0].wallboard.latency, vm_hwm_kb: $hwm, rss_samples: $rss}'
 }
 
 latency() {
@@ -395,7 +469,7 @@ latency() {
     for r in 1000 10000 100000; do
         log "latency: $r msg/s (1 feed, 12 tiles, 1920x1080)"
         line=$(latency_run "lat$r" "$r" "$LAT_S")
-        log "  $(jq -r '"p50 \(.latency.p50_us/1000) ms, p99 \(.latency.p99_us/1000) ms, max \(.latency.max_us/1000) ms; sent at \(.achieved_rate|floor)/s, dropped \(.dropped)"' <<<"$line")"
+        log "  $(jq -r '"p50 \(.latency.p50_ms) ms, p99 \(.latency.p99_ms) ms, max \(.latency.max_ms) ms (\(.latency.samples) samples); sent at \(.achieved_rate|floor)/s, dropped \(.dropped), coalesced \(.coalesced)"' <<<"$line")"
         all=$(jq -c --arg r "$r" --argjson v "$line" '.[$r] = $v' <<<"$all")
     done
     put .latency "$all"
@@ -408,8 +482,9 @@ overload() {
     rate=$((base * 5))
     log "overload: $rate msg/s = 5 x the 1-feed sustained $base msg/s, ${OVERLOAD_S}s"
     line=$(latency_run over "$rate" "$OVERLOAD_S" rss)
-    put .overload "$(jq -c --argjson base "$base" '. + {sustained_rate: $base}' <<<"$line")"
-    log "  $(jq -r '"sent at \(.achieved_rate|floor)/s, received \(.received), dropped \(.dropped), wrong tiles \(.wrong_tiles), VmHWM \(.vm_hwm_kb) kB, p99 \(.latency.p99_us/1000) ms"' <<<"$line")"
+    put .overload "$(jq -c --argjson base "$base" --argjson secs "$OVERLOAD_S" \
+        '. + {sustained_rate: $base, seconds: $secs}' <<<"$line")"
+    log "  $(jq -r '"sent \(.sent) at \(.achieved_rate|floor)/s, received \(.received) = dispatched \(.dispatched) + coalesced \(.coalesced) + dropped in the hand-over \(.dropped_in_handover); dropped before parsing \(.dropped_before_parse) (seq_missed \(.seq_missed)), wrong tiles \(.wrong_tiles), VmHWM \(.vm_hwm_kb) kB, p99 \(.latency.p99_ms) ms"' <<<"$line")"
 }
 
 # ------------------------------------------------------------------ (b) frame cost
@@ -476,49 +551,76 @@ idle() {
 
 # ------------------------------------------------------------------ (d) memory, no-change frames
 
-memory() {
-    local size name out="{}" frames_a frames_b cpu_a cpu_b
-    for size in 1920x1080 3840x2160; do
-        name=mem_${size}
-        log "memory: default wall (config/demo.json) at $size"
-        start_loadgen "$name" --rate 200 --keys 9 --duration 3 --expect 1
-        demo_config "$LG_PORT" >"$WORK/$name.json"
-        start_wall "$name" --config "$WORK/$name.json" --size "$size"
-        wait_file "$WORK/$name.rep" 20 || true
-        sleep 1 # count-up animations (600 ms) end
-        # Nothing changes for 3 s (tiles stay live: stale_after is 10 s): nothing may be drawn.
-        state_now "$WB_PID" "$WORK/$name.state.json"
-        frames_a=$(jq .wallboard.frames "$WORK/$name.state.json"); cpu_a=$(cpu_ns "$WB_PID")
-        sleep 3
-        state_now "$WB_PID" "$WORK/$name.state.json"
-        frames_b=$(jq .wallboard.frames "$WORK/$name.state.json"); cpu_b=$(cpu_ns "$WB_PID")
-        out=$(jq -c --arg s "$size" --argjson hwm "$(vm_kb "$WB_PID" VmHWM)" \
-            --argjson rss "$(vm_kb "$WB_PID" VmRSS)" --argjson fa "$frames_a" --argjson fb "$frames_b" \
-            --argjson cpu "$(( cpu_b - cpu_a ))" --slurpfile st "$WORK/$name.state.json" \
-            '.[$s] = {vm_hwm_kb: $hwm, vm_rss_kb: $rss, quiet_seconds: 3, quiet_frames: ($fb - $fa),
-                      quiet_cpu_ms: ($cpu / 1e6), frames: $fb,
-                      received: ([$st[0].feeds[].received] | add)}' <<<"$out")
-        stop_pid "$WB_PID"; stop_pid "$LG_PID"
-        log "  VmHWM $(jq -r --arg s "$size" '.[$s].vm_hwm_kb' <<<"$out") kB; frames while nothing changed: $((frames_b - frames_a))"
+# The target rows: the Guizhou wall (config/guizhou.json, the default; CJK titles) with its feeds
+# live on the project's demo feed server, MEM_LIVE_S seconds at each size, VmHWM at the end.
+memory_guizhou() { # SIZE
+    local size=$1 name=guizhou_$1 p st cjk
+    for p in clock clinic_queues exchange_trades absent_students; do
+        [ -f "$PLUGINS/$p.so" ] || { log "memory: plugin $p missing: Guizhou wall skipped"; return 0; }
     done
-    # The Guizhou wall (config/guizhou.json), when its plugins built; its feeds are quiet here.
-    local p ok=1
-    for p in clock clinic_queues exchange_trades absent_students; do [ -f "$PLUGINS/$p.so" ] || ok=0; done
-    if [ $ok = 1 ] && [ -f "$ROOT/config/guizhou.json" ]; then
-        for size in 1920x1080 3840x2160; do
-            name=guizhou_${size}
-            start_loadgen "$name" --rate 0.0166667 --keys 9
-            jq --arg port "$LG_PORT" '.feeds |= with_entries(.value.url |= sub(":[0-9]+/"; ":\($port)/"))' \
-                "$ROOT/config/guizhou.json" >"$WORK/$name.json"
-            start_wall "$name" --config "$WORK/$name.json" --size "$size"
-            sleep 3
-            out=$(jq -c --arg s "guizhou_$size" --argjson hwm "$(vm_kb "$WB_PID" VmHWM)" \
-                '.[$s] = {vm_hwm_kb: $hwm, note: "config/guizhou.json, feeds quiet"}' <<<"$out")
-            stop_pid "$WB_PID"; stop_pid "$LG_PID"
-            log "  guizhou.json $size: VmHWM $(jq -r --arg s "guizhou_$size" '.[$s].vm_hwm_kb' <<<"$out") kB"
-        done
+    [ -x "$FEEDS" ] || { log "memory: $FEEDS missing: Guizhou wall skipped"; return 0; }
+    log "memory: Guizhou wall (config/guizhou.json) at $size, feeds live on wallboard-feeds, ${MEM_LIVE_S}s"
+    start_feeds "$name"
+    jq --arg port "$FEEDS_PORT" '.feeds |= with_entries(.value.url |= sub(":[0-9]+/"; ":\($port)/"))' \
+        "$ROOT/config/guizhou.json" >"$WORK/$name.json"
+    start_wall "$name" --config "$WORK/$name.json" --size "$size"
+    sleep "$MEM_LIVE_S"
+    state_now "$WB_PID" "$WORK/$name.state.json" || true
+    # The CJK collection stays open while its faces are in use (SDL_ttf reads through the file).
+    cjk=$(ls -l "/proc/$WB_PID/fd" 2>/dev/null | grep -c 'CJK' || true)
+    st=$WORK/$name.state.json
+    MEM_OUT=$(jq -c --arg k "$name" --arg size "$size" --argjson hwm "$(vm_kb "$WB_PID" VmHWM)" \
+        --argjson rss "$(vm_kb "$WB_PID" VmRSS)" --argjson secs "$MEM_LIVE_S" --argjson cjk "$cjk" \
+        --slurpfile st "$st" '
+        .[$k] = {wall: "guizhou", size: $size, target: true, vm_hwm_kb: $hwm, vm_rss_kb: $rss,
+                 seconds: $secs, cjk_font_handles_open: $cjk, frames: $st[0].wallboard.frames,
+                 feeds: ($st[0].feeds | map({key: .name, value: {state, received, dropped, invalid}})
+                         | from_entries),
+                 feeds_live: ($st[0].feeds | length > 0 and all(.[]; .state == "live" and .received > 0)),
+                 tile_states: ([$st[0].tiles[].state] | group_by(.) | map({key: .[0], value: length})
+                               | from_entries),
+                 note: "config/guizhou.json, feeds live on wallboard-feeds for \($secs) s"}' <<<"$MEM_OUT")
+    stop_pid "$WB_PID"; stop_pid "$FEEDS_PID"
+    log "  VmHWM $(jq -r --arg k "$name" '.[$k].vm_hwm_kb' <<<"$MEM_OUT") kB; received $(jq -c --arg k "$name" '.[$k].feeds | map_values(.received)' <<<"$MEM_OUT")"
+}
+
+# Reference rows: the counter wall (config/demo.json) after 3 s of 200 msg/s (count-ups,
+# sparklines); then 3 quiet seconds in which nothing may be drawn (target 3).
+memory_demo() { # SIZE
+    local size=$1 name=demo_$1 frames_a frames_b cpu_a cpu_b
+    log "memory: counter wall (config/demo.json) at $size"
+    start_loadgen "$name" --rate 200 --keys 9 --duration 3 --expect 1
+    demo_config "$LG_PORT" >"$WORK/$name.json"
+    start_wall "$name" --config "$WORK/$name.json" --size "$size"
+    wait_file "$WORK/$name.rep" 20 || true
+    sleep 1 # count-up animations (600 ms) end
+    # Nothing changes for 3 s (tiles stay live: stale_after is 10 s): nothing may be drawn.
+    state_now "$WB_PID" "$WORK/$name.state.json"
+    frames_a=$(jq .wallboard.frames "$WORK/$name.state.json"); cpu_a=$(cpu_ns "$WB_PID")
+    sleep 3
+    state_now "$WB_PID" "$WORK/$name.state.json"
+    frames_b=$(jq .wallboard.frames "$WORK/$name.state.json"); cpu_b=$(cpu_ns "$WB_PID")
+    MEM_OUT=$(jq -c --arg k "$name" --arg size "$size" --argjson hwm "$(vm_kb "$WB_PID" VmHWM)" \
+        --argjson rss "$(vm_kb "$WB_PID" VmRSS)" --argjson fa "$frames_a" --argjson fb "$frames_b" \
+        --argjson cpu "$(( cpu_b - cpu_a ))" --slurpfile st "$WORK/$name.state.json" '
+        .[$k] = {wall: "demo", size: $size, target: false, vm_hwm_kb: $hwm, vm_rss_kb: $rss,
+                 quiet_seconds: 3, quiet_frames: ($fb - $fa), quiet_cpu_ms: ($cpu / 1e6), frames: $fb,
+                 received: ([$st[0].feeds[].received] | add),
+                 note: "config/demo.json (reference), 200 msg/s for 3 s then quiet; \($fb - $fa) frames and \($cpu / 1e4 | round / 100) ms CPU in the 3 quiet seconds"}' <<<"$MEM_OUT")
+    stop_pid "$WB_PID"; stop_pid "$LG_PID"
+    log "  VmHWM $(jq -r --arg k "$name" '.[$k].vm_hwm_kb' <<<"$MEM_OUT") kB; frames while nothing changed: $((frames_b - frames_a))"
+}
+
+memory() {
+    local size
+    MEM_OUT="{}"
+    if [ -f "$ROOT/config/guizhou.json" ]; then
+        for size in 1920x1080 3840x2160; do memory_guizhou "$size"; done
+    else
+        log "memory: config/guizhou.json missing: Guizhou wall skipped"
     fi
-    put .memory "$out"
+    for size in 1920x1080 3840x2160; do memory_demo "$size"; done
+    put .memory "$MEM_OUT"
 }
 
 # ------------------------------------------------------------------ soak
@@ -543,13 +645,14 @@ soak() {
     stop_pid "$WB_PID"; stop_pid "$LG_PID"
     local soak_json
     soak_json=$(jq -c --argjson s "$samples" --argjson ref "$SOAK_REF_S" --argjson hwm "$hwm" \
-        --argjson secs "$SOAK_S" --slurpfile st "$WORK/$name.state.json" --slurpfile r "$WORK/$name.rep" -n '
+        --argjson secs "$SOAK_S" --slurpfile st "$WORK/$name.state.json" --slurpfile r "$WORK/$name.rep" \
+        --argjson coalesce "$COALESCE" -n "$JQ_STATE"'
         ($s | map(select(.t_s >= $ref)) | first) as $at_ref | ($s | last) as $fin
         | {seconds: $secs, rate: 10000, achieved_rate: $r[0].rate_total, ref_s: $ref,
            rss_ref_kb: $at_ref.rss_kb, rss_end_kb: $fin.rss_kb, vm_hwm_kb: $hwm,
-           growth_percent: (($fin.rss_kb - $at_ref.rss_kb) / $at_ref.rss_kb * 100),
-           received: ([$st[0].feeds[].received] | add), dropped: ([$st[0].feeds[].dropped] | add),
-           date: (now | todate), samples: $s}')
+           growth_percent: (($fin.rss_kb - $at_ref.rss_kb) / $at_ref.rss_kb * 100)}
+          + ($st[0] | counters)
+          + {coalesce_by: ($coalesce == 1), date: (now | todate), samples: $s}')
     soak_json=$(jq -c --argjson m "$(jq -c .machine "$RES")" '. + {commit: $m.commit}' <<<"$soak_json")
     put .soak "$soak_json"
     [ "$SOAK_FULL" = 1 ] && put .soak_full "$soak_json"
@@ -563,20 +666,24 @@ startup() {
     start_loadgen startup --rate 0.0166667 --keys 9
     demo_config "$LG_PORT" >"$WORK/startup.json"
     local line
-    line=$(LD_PRELOAD="$TOOLS/latency_shim.so" WALLBOARD_LOG=error "$TOOLS/startup" --runs "$STARTUP_RUNS" \
-        --file "$WORK/startup.t" -- "$WB" --headless --frames 1 --config "$WORK/startup.json")
+    # startup appends --state FILE and reads .wallboard.first_frame_mono_us from it.
+    line=$(WALLBOARD_LOG=error "$TOOLS/startup" --runs "$STARTUP_RUNS" \
+        --state "$WORK/startup.state.json" -- "$WB" --headless --frames 1 --config "$WORK/startup.json") ||
+        log "  start-up: no run reported a first frame (first_frame_mono_us missing from --state?)"
     stop_pid "$LG_PID"
+    [ -n "$line" ] || return 0
     put .startup "$line"
-    log "  first frame p50 $(jq .first_frame_ms.p50 <<<"$line") ms, whole run to exit p50 $(jq .exit_ms.p50 <<<"$line") ms"
+    log "  first frame p50 $(jq .first_frame_ms.p50 <<<"$line") ms (from main() p50 $(jq .main_to_first_frame_ms.p50 <<<"$line") ms), whole run to exit p50 $(jq .exit_ms.p50 <<<"$line") ms"
 }
 
 # ------------------------------------------------------------------ main
 
 [ "$BUILD_IT" = 1 ] && build
-for t in "$WB" "$PLUGINS/counter.so" "$TOOLS/loadgen" "$TOOLS/frame_bench" "$TOOLS/latency_shim.so"; do
+for t in "$WB" "$PLUGINS/counter.so" "$TOOLS/loadgen" "$TOOLS/frame_bench" "$TOOLS/startup"; do
     [ -e "$t" ] || { echo "run.sh: $t missing (run without --no-build)" >&2; exit 1; }
 done
 log "measuring (scratch: $WORK)"
+probe_coalesce
 machine
 for section in $ALL_SECTIONS; do
     if [ -z "$ONLY" ] || [[ ",$ONLY," == *",$section,"* ]]; then "$section"; fi
