@@ -24,7 +24,11 @@
  *         "Header-Name": {"env": "VAR", "prefix": "Bearer "},    value = prefix + $VAR
  *         "Header-Name": {"file": "path", "prefix": "..."}       value = prefix + file content
  *       },
- *       "ca_file": "path"         optional, PEM bundle to verify wss:// servers against
+ *       "ca_file": "path",        optional, PEM bundle to verify wss:// servers against
+ *       "coalesce_by": ["/ptr"]   optional, 1 to 4 distinct JSON pointers (RFC 6901, each
+ *                                 starting with '/'): a message not yet taken by the main
+ *                                 thread is replaced by a newer one whose values there are the
+ *                                 same scalars; only for feeds of latest values, never events
  *     }
  *   },
  *   "tiles": [                    required, at least one
@@ -708,10 +712,66 @@ static void load_ca_file(vctx *v, json_t *ca, wall_feed *f)
         close(fd);
 }
 
+/* NULL if `p` is a JSON pointer the feed can take a key from, else what is wrong. The root
+ * ("") is an object, never a key; a token longer than jsonptr.c reads would never match. */
+static const char *coalesce_pointer_problem(const char *p)
+{
+    if (*p != '/')
+        return *p ? "must start with '/'"
+                  : "must start with '/' (\"\" is the whole message, never a key)";
+    size_t token = 0;
+    for (p++; *p; p++) {
+        if (*p == '/') {
+            token = 0;
+            continue;
+        }
+        if (*p == '~' && p[1] != '0' && p[1] != '1')
+            return "invalid JSON pointer: '~' must be followed by 0 or 1";
+        if (*p == '~')
+            p++;
+        if (++token > 255)
+            return "invalid JSON pointer: a reference token is longer than 255 characters";
+    }
+    return NULL;
+}
+
+/* "coalesce_by": 1..WALL_COALESCE_MAX distinct pointers (the current path is $.feeds.NAME). */
+static void load_coalesce_by(vctx *v, json_t *arr, wall_feed *f)
+{
+    size_t n = json_array_size(arr);
+    if (n == 0 || n > WALL_COALESCE_MAX) {
+        fail_key(v, "coalesce_by", "must list 1 to %d JSON pointers, not %zu",
+                 WALL_COALESCE_MAX, n);
+        return;
+    }
+    size_t mark = push_key(v, "coalesce_by");
+    for (size_t i = 0; i < n; i++) {
+        json_t *p = json_array_get(arr, i);
+        size_t m = push_index(v, i);
+        const char *problem = NULL;
+        size_t dup = i;
+        if (!json_is_string(p)) {
+            fail_at(v, "must be a JSON pointer string, not %s", type_name(p));
+        } else if ((problem = coalesce_pointer_problem(json_string_value(p))) != NULL) {
+            fail_at(v, "%s", problem);
+        } else {
+            for (dup = 0; dup < i; dup++)
+                if (json_equal(json_array_get(arr, dup), p))
+                    break;
+            if (dup < i)
+                fail_at(v, "duplicate pointer (the same as [%zu])", dup);
+            else if (f->coalesce_count < WALL_COALESCE_MAX)
+                f->coalesce_by[f->coalesce_count++] = dup_or_oom(v, json_string_value(p));
+        }
+        pop(v, m);
+    }
+    pop(v, mark);
+}
+
 /* One feed (the current path is $.feeds.NAME). */
 static void load_feed(vctx *v, const char *name, json_t *spec, wall_feed *f)
 {
-    static const char *const keys[] = {"url", "headers", "ca_file", NULL};
+    static const char *const keys[] = {"url", "headers", "ca_file", "coalesce_by", NULL};
     f->name = dup_or_oom(v, name);
     if (!*name)
         fail_at(v, "feed name must not be empty");
@@ -736,6 +796,9 @@ static void load_feed(vctx *v, const char *name, json_t *spec, wall_feed *f)
     json_t *ca = member(v, spec, "ca_file", K_STRING, 0);
     if (ca)
         load_ca_file(v, ca, f);
+    json_t *coalesce = member(v, spec, "coalesce_by", K_ARRAY, 0);
+    if (coalesce)
+        load_coalesce_by(v, coalesce, f);
 }
 
 static void load_feeds(vctx *v, json_t *root, wall_config *w)
@@ -1190,6 +1253,8 @@ static void free_feed(wall_feed *f)
     free(f->name);
     free(f->url);
     free(f->ca_file);
+    for (size_t i = 0; i < f->coalesce_count; i++)
+        free(f->coalesce_by[i]);
 }
 
 static void free_tile(wall_tile *t)

@@ -13,12 +13,19 @@ typedef struct wall_header {
     int secret;       /* 1 if it came from {"env": ...} or {"file": ...} */
 } wall_header;
 
+/* At most this many "coalesce_by" pointers per feed (the hand-over's HANDOVER_KEY_MAX). */
+#define WALL_COALESCE_MAX 4
+
 typedef struct wall_feed {
     char *name;
     char *url;
     wall_header *headers;
     size_t header_count;
     char *ca_file;    /* absolute (resolved from the config's folder) or NULL */
+    char *coalesce_by[WALL_COALESCE_MAX]; /* JSON pointers ("/key"): messages whose values
+                                           * there are equal scalars replace each other while
+                                           * pending; owned */
+    size_t coalesce_count; /* 0 = never coalesce (the default: events must not merge) */
 } wall_feed;
 
 typedef struct wall_tile {

@@ -1,5 +1,5 @@
-/* feed.h: websocket feeds. One libwebsockets client context on its own thread, one
- * connection per feed, JSON parsed on that thread and handed over bounded to the main thread. */
+/* feed.h: websocket feeds. One libwebsockets client context on its own thread, one connection
+ * per feed; a parse thread beside it turns the raw messages into JSON for the main thread. */
 #ifndef WB_FEED_H
 #define WB_FEED_H
 
@@ -15,12 +15,17 @@ typedef struct feed_spec {
     const char *const *header_values; /* secrets: never logged */
     size_t header_count;
     const char *ca_file;              /* wss: PEM of a private CA, or NULL for the system's */
+    const char *const *coalesce_by;   /* JSON pointers of the coalescing key (see handover.h), */
+    size_t coalesce_count;            /* 0..HANDOVER_KEY_MAX; 0 = every message is kept */
 } feed_spec;
 
 typedef struct feeds_options {
     size_t max_message_bytes;     /* default 1 MiB: bigger messages are dropped as invalid */
     size_t queue_capacity;        /* per feed, default 4096 parsed messages */
     size_t queue_bytes;           /* per feed, default 64 MiB of queued message text */
+    size_t raw_queue_bytes;       /* all feeds together, default 4 MiB of received messages
+                                   * not yet parsed, shared evenly (at least 64 KiB each);
+                                   * messages over 16 KiB wait outside it, up to 4 MiB per feed */
     unsigned backoff_base_ms;     /* default BACKOFF_BASE_MS */
     unsigned backoff_cap_ms;      /* default BACKOFF_CAP_MS */
     unsigned ping_after_s;        /* idle seconds before a ping, default 5 */
@@ -32,8 +37,12 @@ typedef struct feed_stats {
     wb_feed_state state;          /* CONNECTING, LIVE or DOWN (STALE is decided per tile) */
     int ever_connected;
     uint64_t connects;            /* successful handshakes */
-    uint64_t received;            /* messages parsed and handed over */
-    uint64_t dropped;             /* handed over but dropped because the main thread lagged */
+    uint64_t received;            /* valid messages parsed and handed over */
+    uint64_t dropped;             /* lost without a newer value of their key: the main thread
+                                   * lagged (hand-over full) or the parse thread did (raw
+                                   * queue full, so never parsed nor received) */
+    uint64_t coalesced;           /* handed over, then replaced by a newer one of the same key
+                                   * before the main thread took it */
     uint64_t invalid;             /* not JSON, not an object, binary, bad UTF-8, too big */
     uint64_t bytes;
     uint64_t seq_gaps;            /* times "seq" jumped forward by more than 1 */
@@ -45,14 +54,16 @@ typedef struct feed_stats {
 
 typedef struct feeds feeds;
 
-/* `wake` is called from the network thread (so it must be thread-safe) whenever messages or a
- * state change are ready; the main thread then calls feeds_drain. Specs are copied.
+/* `wake` is called from the network and parse threads (so it must be thread-safe) whenever
+ * messages or a state change are ready; the main thread then calls feeds_drain. Specs are copied.
  * Returns NULL with `err` filled on a bad URL or allocation failure. Free with feeds_destroy. */
 feeds *feeds_create(const feed_spec *specs, size_t count, const feeds_options *options,
                     void (*wake)(void *ctx), void *wake_ctx, char *err, size_t err_size);
-/* Starts the network thread. 0 or -1 with err. */
+/* Starts the parse thread, then the network thread. 0 or -1 with err. */
 int feeds_start(feeds *f, char *err, size_t err_size);
-/* Closes connections, joins the thread. Safe to call twice and without start. */
+/* Closes connections, joins the network thread, then the parse thread, and discards what was
+ * received but not parsed. Parsed messages stay queued for feeds_drain or feeds_destroy.
+ * Safe to call twice and without start. */
 void feeds_stop(feeds *f);
 void feeds_destroy(feeds *f);
 

@@ -150,7 +150,9 @@ static int start_feeds(wall *w)
         }
         specs[i] = (feed_spec){.name = f->name, .url = f->url, .header_names = names[i],
                                .header_values = values[i], .header_count = hc,
-                               .ca_file = f->ca_file};
+                               .ca_file = f->ca_file,
+                               .coalesce_by = (const char *const *)f->coalesce_by,
+                               .coalesce_count = f->coalesce_count};
     }
     char err[256];
     w->feeds = feeds_create(specs, n, NULL, wake_main_thread, w->render, err, sizeof err);

@@ -30,7 +30,8 @@ typedef enum step_kind {
     STEP_SLEEP,       /* @sleep MS */
     STEP_CLOSE,       /* @close CODE */
     STEP_HOLD,        /* @hold */
-    STEP_REPEAT       /* @repeat N TEMPLATE (%d -> 1..N) */
+    STEP_REPEAT,      /* @repeat N TEMPLATE (%d -> 1..N) */
+    STEP_REPEAT_KEYS  /* @repeat-keys N K TEMPLATE (%d -> 1..N, %k -> 1..K in turn) */
 } step_kind;
 
 typedef struct step {
@@ -38,7 +39,7 @@ typedef struct step {
     char *text;       /* payload, template or JSON to merge into @big; may be NULL */
     size_t len;
     long n;           /* ms, code, count, bytes */
-    long frag;        /* fragment size */
+    long frag;        /* fragment size; @repeat-keys: K */
     int line;
 } step;
 
@@ -181,9 +182,19 @@ static void script_load(const char *path)
             if (!*rest)
                 die("%s:%d: @repeat N TEMPLATE: the template is missing", path, line_no);
             s.text = xstrdup(rest);
+        } else if (directive_is(l, "@repeat-keys")) {
+            const char *rest;
+            s.kind = STEP_REPEAT_KEYS;
+            s.n = parse_long(argument(l, 12), &rest, 0, 100000000, path, line_no,
+                             "@repeat-keys N");
+            s.frag = parse_long(rest, &rest, 1, 1000000, path, line_no, "@repeat-keys K");
+            if (!*rest)
+                die("%s:%d: @repeat-keys N K TEMPLATE: the template is missing", path, line_no);
+            s.text = xstrdup(rest);
         } else {
             die("%s:%d: unknown step \"%s\" (a JSON line, or @sleep @raw @binary @invalid-utf8 "
-                "@big @big-fragments @fragments @close @hold @repeat)", path, line_no, l);
+                "@big @big-fragments @fragments @close @hold @repeat @repeat-keys)", path,
+                line_no, l);
         }
         if (s.text)
             s.len = strlen(s.text);
@@ -257,28 +268,42 @@ static int build_big(frame *f, long bytes, const char *merge)
     return 0;
 }
 
-/* TEMPLATE with every "%d" replaced by `i`. */
-static int build_repeat(frame *f, const char *tmpl, long i)
+/* TEMPLATE with every "%d" replaced by `i` and, if k >= 0, every "%k" by `k`. */
+static int build_repeat(frame *f, const char *tmpl, long i, long k)
 {
-    char num[32];
-    int num_len = snprintf(num, sizeof num, "%ld", i);
-    size_t count = 0;
-    for (const char *p = strstr(tmpl, "%d"); p; p = strstr(p + 2, "%d"))
-        count++;
-    size_t tl = strlen(tmpl);
-    size_t len = tl - 2 * count + (size_t)num_len * count;
-    unsigned char *out = frame_alloc(f, len);
-    if (!out)
-        return -1;
-    const char *src = tmpl;
-    for (const char *p = strstr(src, "%d"); p; p = strstr(src, "%d")) {
-        memcpy(out, src, (size_t)(p - src));
-        out += p - src;
-        memcpy(out, num, (size_t)num_len);
-        out += num_len;
-        src = p + 2;
+    char num[32], key[32];
+    size_t num_len = (size_t)snprintf(num, sizeof num, "%ld", i);
+    size_t key_len = (size_t)snprintf(key, sizeof key, "%ld", k);
+    size_t len = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        unsigned char *out = pass ? frame_alloc(f, len) : NULL;
+        if (pass && !out)
+            return -1;
+        size_t n = 0;
+        for (const char *p = tmpl; *p;) {
+            const char *sub = NULL;
+            size_t sub_len = 0;
+            if (p[0] == '%' && p[1] == 'd') {
+                sub = num;
+                sub_len = num_len;
+            } else if (p[0] == '%' && p[1] == 'k' && k >= 0) {
+                sub = key;
+                sub_len = key_len;
+            }
+            if (sub) {
+                if (pass)
+                    memcpy(out + n, sub, sub_len);
+                n += sub_len;
+                p += 2;
+            } else {
+                if (pass)
+                    out[n] = (unsigned char)*p;
+                n++;
+                p++;
+            }
+        }
+        len = n;
     }
-    memcpy(out, src, strlen(src));
     return 0;
 }
 
@@ -399,11 +424,13 @@ static int session_play(session *s)
                 session_next(s);
             break;
         case STEP_REPEAT:
+        case STEP_REPEAT_KEYS:
             if (s->repeat_i >= st->n) {
                 session_next(s);
                 continue;
             }
-            if (build_repeat(&f, st->text, s->repeat_i + 1) < 0)
+            if (build_repeat(&f, st->text, s->repeat_i + 1,
+                             st->kind == STEP_REPEAT_KEYS ? s->repeat_i % st->frag + 1 : -1) < 0)
                 return -1;
             rc = send_frame(s, f.base + LWS_PRE, f.len, LWS_WRITE_TEXT);
             free(f.base);
@@ -612,6 +639,8 @@ static void usage(FILE *out)
           "  @close CODE               close with CODE\n"
           "  @hold                     send nothing more, keep the connection\n"
           "  @repeat N TEMPLATE        N text frames, %d -> 1..N\n"
+          "  @repeat-keys N K TEMPLATE the same, and %k -> 1..K in turn (message i has key\n"
+          "                            (i - 1) mod K + 1): many messages over a few keys\n"
           "  # comment, blank lines ignored\n"
           "End of script: keep the connection open, or start again with --loop.\n"
           "--log appends \"connect PATH[?QUERY]\" per handshake and \"header NAME: VALUE\" for\n"

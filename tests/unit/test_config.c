@@ -133,9 +133,13 @@ static void test_valid(void **state)
     assert_string_equal(f->headers[1].name, "Authorization");
     assert_string_equal(f->headers[1].value, "Bearer " SECRET);
     assert_int_equal(f->headers[1].secret, 1);
+    assert_int_equal(f->coalesce_count, 2);
+    assert_string_equal(f->coalesce_by[0], "/key");
+    assert_string_equal(f->coalesce_by[1], "/meta/site");
     assert_string_equal(w.feeds[1].name, "side");
     assert_int_equal(w.feeds[1].header_count, 0);
     assert_null(w.feeds[1].ca_file);
+    assert_int_equal(w.feeds[1].coalesce_count, 0);
 
     assert_int_equal(w.tile_count, 4);
     wall_tile *t = &w.tiles[0];
@@ -257,7 +261,8 @@ static void test_unknown_keys(void **state)
     EXPECT(CFG("unknown_key.json"),
            "3:3: $.colour: unknown key " ROOT_KEYS,
            "4:37: $.grid.gutter: unknown key (expected one of: columns, rows, gap)",
-           "6:29: $.feeds.f.retry: unknown key (expected one of: url, headers, ca_file)",
+           "6:29: $.feeds.f.retry: unknown key (expected one of: url, headers, ca_file, "
+           "coalesce_by)",
            "9:56: $.tiles[0].colour: unknown key " TILE_KEYS,
            "11:41: $.tiles[1][\"odd.key\"]: unknown key " TILE_KEYS);
 }
@@ -362,6 +367,24 @@ static void test_match(void **state)
            "6:31: $.tiles[0].match[\"/a~2b\"]: invalid JSON pointer: '~' must be followed by "
            "0 or 1",
            "7:43: $.tiles[1].match: has no effect without \"feed\"");
+}
+
+static void test_coalesce_by(void **state)
+{
+    (void)state;
+    EXPECT(CFG("coalesce.json"),
+           "4:33: $.feeds.type.coalesce_by: must be an array, not a string",
+           "5:34: $.feeds.empty.coalesce_by: must list 1 to 4 JSON pointers, not 0",
+           "6:33: $.feeds.many.coalesce_by: must list 1 to 4 JSON pointers, not 5",
+           "7:50: $.feeds.items.coalesce_by[0]: must be a JSON pointer string, not an integer",
+           "7:53: $.feeds.items.coalesce_by[1]: must start with '/'",
+           "7:60: $.feeds.items.coalesce_by[2]: must start with '/' (\"\" is the whole message, "
+           "never a key)",
+           "7:64: $.feeds.items.coalesce_by[3]: invalid JSON pointer: '~' must be followed by 0 "
+           "or 1",
+           "8:60: $.feeds.dup.coalesce_by[2]: duplicate pointer (the same as [0])",
+           "9:49: $.feeds.long.coalesce_by[0]: invalid JSON pointer: a reference token is longer "
+           "than 255 characters");
 }
 
 #define HDR "$.feeds.f.headers."
@@ -586,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_ids),
         cmocka_unit_test(test_references),
         cmocka_unit_test(test_match),
+        cmocka_unit_test(test_coalesce_by),
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_secret_never_printed),
         cmocka_unit_test(test_syntax_error),
