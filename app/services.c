@@ -50,6 +50,14 @@ static int contains(wb_rect outer, wb_rect inner)
            inner.y + inner.h <= outer.y + outer.h;
 }
 
+static wb_rect clip_to(wb_rect r, wb_rect clip)
+{
+    int x0 = r.x > clip.x ? r.x : clip.x, y0 = r.y > clip.y ? r.y : clip.y;
+    int x1 = r.x + r.w < clip.x + clip.w ? r.x + r.w : clip.x + clip.w;
+    int y1 = r.y + r.h < clip.y + clip.h ? r.y + r.h : clip.y + clip.h;
+    return (wb_rect){x0, y0, x1 - x0, y1 - y0};
+}
+
 static void paint_note(wb_host *h, wb_rect rect, wb_color color, int solid)
 {
     paint_log *p = &h->paint;
@@ -63,16 +71,25 @@ static void paint_note(wb_host *h, wb_rect rect, wb_color color, int solid)
     p->count++;
 }
 
-/* The one opaque colour that fills all of `box` now, or NULL if that cannot be known. */
+/* The one opaque colour that fills all of `box` now, or NULL if that cannot be known. Only the
+ * part inside the tile counts: the tile's clip keeps the rest from being drawn. */
 static const wb_color *paint_under(const wb_host *h, wb_rect box)
 {
     const paint_log *p = &h->paint;
     if (h->raw_renderer || p->count > PAINT_OPS_MAX) return NULL;
+    box = clip_to(box, h->rect);
+    if (box.w <= 0 || box.h <= 0) return NULL; /* nothing of it shows */
     for (int i = p->count - 1; i >= 0; i--) {
         if (!overlaps(p->rect[i], box)) continue;
         return p->solid[i] && contains(p->rect[i], box) ? &p->color[i] : NULL;
     }
     return &palette[WB_COLOR_TILE_BG]; /* render_begin_tile's fill */
+}
+
+/* text.c asks this, while the tile's plugin renders, before it covers a rect with text. */
+static const wb_color *under_query(void *tile, wb_rect covered)
+{
+    return paint_under(tile, covered);
 }
 
 static void svc_log(wb_host *h, wb_log_level level, const char *fmt, ...)
@@ -179,8 +196,8 @@ static int svc_draw_led(wb_host *h, const char *digits, wb_rect box, wb_align al
 {
     if (!h->in_render || !digits) return -1;
     int rc = text_draw_led(h->wall->text, digits, box, align, color, ghost,
-                           palette[WB_COLOR_LED_GHOST], paint_under(h, box));
-    paint_note(h, box, color, 0);
+                           palette[WB_COLOR_LED_GHOST]);
+    paint_note(h, text_last_drawn(h->wall->text), color, 0);
     return rc;
 }
 
@@ -385,9 +402,12 @@ void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
     if (t->error[0] || !t->self) {
         draw_error_tile(w, t);
     } else {
+        /* Only what the plugin draws goes through the paint log; the chrome below blends. */
+        text_set_under(w->text, under_query, t);
         t->in_render = 1;
         t->plugin->desc.render(t->self, t->rect);
         t->in_render = 0;
+        text_set_under(w->text, NULL, NULL);
         /* A plugin using the renderer directly may have moved the target or the clip. */
         render_restore_tile(w->render, t->rect);
         if (t->state != WB_FEED_LIVE) draw_state_badge(w, t, now_ms);

@@ -1,6 +1,5 @@
-/* text.c: labels with a Korean -> Chinese -> Latin font fallback, and DSEG7 LED numbers with
- * ghost segments, kept as textures. Never renders a cached string again, nor draws .notdef boxes,
- * nor copies a texture through a colour mod (SDL's slowest software blitter). */
+/* text.c: labels with a Korean -> Chinese -> Latin font fallback and DSEG7 LED numbers with ghost
+ * segments, as textures; a repeated frame calls no FreeType. No .notdef boxes, no colour mods. */
 #include "text.h"
 #include "error.h"
 
@@ -15,51 +14,74 @@
 #define ROLE_COUNT 3
 /* A fit decision for LED numbers is cached under this pseudo-role. */
 #define FIT_LED ROLE_COUNT
+#define FACE_MAX (ROLE_COUNT * FONTS_MAX_CHAIN)
+/* Instances of one face open at once, fonts handed out by text_font aside. Each instance of a
+ * Noto Sans CJK face holds ~3 MB of FreeType and HarfBuzz tables; another size resizes the
+ * least recently used instance instead (TTF_SetFontSize), which costs SDL_ttf's glyph cache
+ * (~0.1 ms for the next string), so the caches below keep sizes from changing on steady frames.
+ * Two: a frame typically alternates between a drawing size and a measuring size. */
+#define FONTS_PER_FACE 2
 #define FONT_CACHE_MAX 64
-/* Fonts handed out by text_font() are never closed before text_close (plugins keep the
- * pointer); at most this many, so the cache keeps room for its own sizes. */
+/* Fonts handed out by text_font() are never resized nor closed before text_close (plugins keep
+ * the pointer); at most this many. */
 #define FONT_PINNED_MAX 32
+/* Texture caches are bounded by bytes of pixels, least recently used out first. The default
+ * wall (config/guizhou.json) with live feeds keeps ~5 MiB of strings and ~2.6 MiB of LED cells
+ * at 1080p, and would keep 16 MiB and 10.5 MiB at 4K; 8 MiB each costs it a few renders a
+ * second more at 4K, 4 MiB of strings would render every string of every frame again. */
 #define TEX_CACHE_MAX 256
-#define TEX_CACHE_BYTES ((size_t)16 << 20)
-#define FIT_CACHE_MAX 256
+#define TEX_CACHE_BYTES ((size_t)8 << 20)
+/* The fit and measure caches are 4-way set associative: a lookup compares four entries. */
+#define CACHE_WAYS 4
+#define FIT_SETS 128
+#define MEASURE_SETS 128
 #define PX_MAX 4096
 #define FIT_HEIGHT_PERCENT 80
 #define SHRINK_MIN_PERCENT 60
 #define ELLIPSIS "\xE2\x80\xA6"
 /* Glyph widths of the LED font are compared at this size (any size would do). */
 #define LED_REF_SIZE 64
-/* LED cells: combinations (size, colours, ghost, background) kept, and their pixel bytes. */
+/* LED cells: combinations (size, colours, ghost, background) kept, and their pixel bytes (see
+ * TEX_CACHE_BYTES). */
 #define LED_SET_MAX 32
-#define LED_CACHE_BYTES ((size_t)16 << 20)
+#define LED_CACHE_BYTES ((size_t)8 << 20)
+/* LED shapes (where each character's pixels lie) kept, per size and ghost. */
+#define LED_SHAPE_MAX 16
 /* Every character of an LED string is ASCII once led_strings has mapped it. */
 #define LED_CHARS 128
 
 typedef struct face_ref {
     char *path;        /* owned */
     int index;
+    int broken;        /* failed to open: not retried for every character of every string */
 } face_ref;
 
 typedef struct font_entry {
     TTF_Font *font;    /* owned; NULL = free slot */
-    int role, face, size;
-    int pinned;
+    int face, size;
+    int pinned;        /* handed out by text_font: never resized, closed by text_close */
     uint64_t used;
 } font_entry;
 
-/* A rendered string in its colour (alpha included), drawn as it is: colour is part of the key. */
+/* A rendered string in its colour (alpha included), drawn as it is: colour is part of the key.
+ * Only its ink is kept (the rest of the line is transparent: drawing it changes nothing), and an
+ * opaque one is that ink composed on `bg`, in the target's format, copied without blending. */
 typedef struct tex_entry {
-    SDL_Texture *tex;  /* owned; NULL = free slot */
+    int live;          /* 0 = free slot */
+    SDL_Texture *tex;  /* owned; NULL when the line has no ink */
     char *text;        /* owned */
     uint32_t hash;
     int role, size;
     wb_color color;
-    int w, h;
-    int ascent;        /* baseline, from the top */
+    int opaque;
+    wb_color bg;       /* zero unless opaque */
+    Uint32 format;     /* of opaque textures: the target's; else unknown */
+    SDL_Rect ink;      /* where the texture lies in the line; w == 0: no ink */
     size_t bytes;
     uint64_t used;
 } tex_entry;
 
-/* How a string was fitted into a box: the pixel size, and where it was cut. */
+/* How a string was fitted into a box: the pixel size, where it was cut, and where it goes. */
 typedef struct fit_entry {
     char *text;        /* owned; NULL = free slot */
     uint32_t hash;
@@ -68,16 +90,33 @@ typedef struct fit_entry {
     int size;
     int keep_bytes;    /* bytes kept before the ellipsis; -1 = not cut */
     int result;        /* 0 fitted, 1 shrunk or cut */
-    int w, h;          /* FIT_LED: the ghost string's size at `size` */
+    int w, h;          /* the line drawn at `size` (labels: the shown string, the size of its
+                        * texture; FIT_LED: the ghost string) */
+    int ascent;        /* labels: the line's baseline, from its top */
+    int ink;           /* labels: top + bottom of the reference glyphs (see label_ink) */
     uint64_t used;
 } fit_entry;
+
+/* A string's size as text_measure reports it. */
+typedef struct measure_entry {
+    char *text;        /* owned; NULL = free slot */
+    uint32_t hash;
+    int role, size, w, h;
+    uint64_t used;
+} measure_entry;
 
 /* One stretch of a string drawn with one face of the chain. */
 typedef struct run {
     size_t start, len;
-    int face;
+    int face;          /* index in the role's chain */
     int w, h, ascent;
 } run;
+
+typedef struct run_list {
+    run *runs;         /* owned */
+    int count, cap;
+    int w, h, ascent;  /* the whole line: runs side by side on a common baseline */
+} run_list;
 
 /* One glyph's pixels for an LED number: a texture cut to its ink, and where that ink sits from
  * the glyph's pen position on the line's top. */
@@ -86,14 +125,31 @@ typedef struct led_piece {
     int dx, dy, w, h;
 } led_piece;
 
-/* A character of an LED string in one combination. Full-width characters are cells: with a
- * background, `lit` is the ghost '8' and the lit glyph composed on it; without, `lit` is the lit
- * glyph alone and the set's ghost8 goes under it. '.' and ':' are narrow: `ghost` and `lit`
- * are the glyph in each colour, blended (the '.' hangs into its neighbours' margins). */
-typedef struct led_glyph {
+/* Where an LED character's pixels lie at one size, whatever its colours (opaque ones: a glyph's
+ * alpha is its coverage then), worked out before a number is drawn so the host can be asked
+ * about exactly the rect its opaque cells will cover. */
+typedef struct led_shape_char {
     int ready;
     int adv;           /* the ghost glyph's advance: the next pen is this far right */
     int left;          /* leftmost ink of ghost and lit glyph from the pen (SDL_ttf's minx) */
+    SDL_Rect cell;     /* full-width characters: the ink of the lit glyph and of the ghost '8'
+                        * (with ghosts) from the pen and the line's top; w == 0: none */
+} led_shape_char;
+
+typedef struct led_shape {
+    int live;          /* 0 = free slot */
+    int size, ghost;
+    led_shape_char c[LED_CHARS];
+    uint64_t used;
+} led_shape;
+
+/* A character of an LED string in one combination. Full-width characters are cells: with a
+ * background, `lit` is the ghost '8' and the lit glyph composed on it over the shape's cell;
+ * without, `lit` is the lit glyph alone and the set's ghost8 goes under it. '.' and ':' are
+ * narrow: `ghost` and `lit` are the glyph in each colour, blended (the '.' hangs into its
+ * neighbours' margins). */
+typedef struct led_glyph {
+    int ready;
     led_piece lit, ghost;
 } led_glyph;
 
@@ -110,26 +166,28 @@ typedef struct led_set {
     uint64_t used;
 } led_set;
 
-typedef struct run_list {
-    run *runs;         /* owned */
-    int count, cap;
-    int w, h, ascent;  /* the whole line: runs side by side on a common baseline */
-} run_list;
-
 struct text {
-    face_ref chain[ROLE_COUNT][FONTS_MAX_CHAIN];
+    face_ref faces[FACE_MAX]; /* each distinct file and index once */
+    int face_count;
+    int chain[ROLE_COUNT][FONTS_MAX_CHAIN]; /* the roles' chains, as indices into faces */
     int count[ROLE_COUNT];
-    /* Faces that failed to open: not retried for every character of every string. */
-    unsigned char broken[ROLE_COUNT][FONTS_MAX_CHAIN];
     SDL_Renderer *ren; /* borrowed */
     font_entry fonts[FONT_CACHE_MAX];
+    unsigned long font_opens, font_resizes;
+    unsigned long renders; /* strings rendered into textures */
     tex_entry tex[TEX_CACHE_MAX];
     size_t tex_bytes;
-    fit_entry fit[FIT_CACHE_MAX];
+    fit_entry fit[FIT_SETS * CACHE_WAYS];
+    measure_entry measure[MEASURE_SETS * CACHE_WAYS];
+    /* ASCII characters DSEG7 draws as full-width cells: 0 not known yet, 1 yes, -1 no. */
+    signed char led_class[LED_CHARS];
+    led_shape shape[LED_SHAPE_MAX];
     led_set led[LED_SET_MAX];
     size_t led_bytes;
+    text_under_fn under; /* see text_set_under; NULL = unknown */
+    void *under_ctx;     /* borrowed */
     uint64_t clock;    /* LRU stamps */
-    wb_rect last_drawn; /* what the last text_draw covered */
+    wb_rect last_drawn; /* what the last text_draw or text_draw_led covered */
 };
 
 static int valid_role(int role)
@@ -137,16 +195,35 @@ static int valid_role(int role)
     return role >= 0 && role < ROLE_COUNT;
 }
 
-static uint32_t hash_key(int kind, int a, int b, int c, const char *s)
+static uint32_t hash_key(uint32_t kind, uint32_t a, uint32_t b, uint32_t c, const char *s)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
-    int ints[4] = {kind, a, b, c};
+    uint32_t ints[4] = {kind, a, b, c};
     const unsigned char *p = (const unsigned char *)ints;
     for (size_t i = 0; i < sizeof ints; i++)
         h = (h ^ p[i]) * 16777619u;
     for (p = (const unsigned char *)s; *p; p++)
         h = (h ^ *p) * 16777619u;
     return h;
+}
+
+static uint32_t rgba(wb_color c)
+{
+    return (uint32_t)c.r | (uint32_t)c.g << 8 | (uint32_t)c.b << 16 | (uint32_t)c.a << 24;
+}
+
+static int same_color(wb_color a, wb_color b)
+{
+    return rgba(a) == rgba(b);
+}
+
+static SDL_Rect rect_union(SDL_Rect a, SDL_Rect b)
+{
+    if (a.w <= 0 || a.h <= 0)
+        return b;
+    if (b.w > 0 && b.h > 0)
+        SDL_UnionRect(&a, &b, &a);
+    return a;
 }
 
 /* ---- UTF-8 ---------------------------------------------------------------------------- */
@@ -187,7 +264,7 @@ static void font_slot_close(font_entry *e)
     memset(e, 0, sizeof *e);
 }
 
-/* A free slot, closing the least recently used unpinned font if the cache is full. */
+/* A free slot, closing the least recently used unpinned font if all are taken. */
 static font_entry *font_slot(text *t)
 {
     font_entry *victim = NULL;
@@ -211,40 +288,87 @@ static int pinned_count(const text *t)
     return n;
 }
 
-/* Face `face` of the role's chain at `size`: borrowed, valid until evicted (pinned: until
- * text_close). NULL if it cannot be opened or the cache is full of pinned fonts. */
-static TTF_Font *get_font(text *t, int role, int face, int size, int pin)
+/* Face `face` at `size`, pinned if asked. Borrowed: a pinned font is valid until text_close;
+ * an unpinned one until the next call for this face at another size, which may resize it, so
+ * use it before asking for another. NULL if it cannot be opened or too many are pinned. */
+static TTF_Font *face_font(text *t, int face, int size, int pin)
 {
-    if (!valid_role(role) || face < 0 || face >= t->count[role] || size < 1 || size > PX_MAX ||
-        t->broken[role][face])
+    if (face < 0 || face >= t->face_count || size < 1 || size > PX_MAX || t->faces[face].broken)
         return NULL;
-    font_entry *e = NULL;
-    for (int i = 0; i < FONT_CACHE_MAX && !e; i++) {
-        font_entry *c = &t->fonts[i];
-        if (c->font && c->role == role && c->face == face && c->size == size)
-            e = c;
-    }
-    if (!e) {
-        e = font_slot(t);
-        if (!e)
-            return NULL;
-        const face_ref *f = &t->chain[role][face];
-        e->font = TTF_OpenFontIndex(f->path, size, f->index);
-        if (!e->font) {
-            t->broken[role][face] = 1;
-            return NULL;
+    font_entry *exact = NULL, *lru = NULL;
+    int unpinned = 0;
+    for (int i = 0; i < FONT_CACHE_MAX; i++) {
+        font_entry *e = &t->fonts[i];
+        if (!e->font || e->face != face)
+            continue;
+        if (e->size == size && (!exact || (pin && e->pinned)))
+            exact = e;
+        if (!e->pinned) {
+            unpinned++;
+            if (!lru || e->used < lru->used)
+                lru = e;
         }
-        e->role = role;
-        e->face = face;
-        e->size = size;
     }
-    if (pin && !e->pinned) {
+    if (exact && pin && !exact->pinned) {
         if (pinned_count(t) >= FONT_PINNED_MAX)
             return NULL;
-        e->pinned = 1;
+        exact->pinned = 1;
     }
+    if (exact) {
+        exact->used = ++t->clock;
+        return exact->font;
+    }
+    if (!pin && unpinned >= FONTS_PER_FACE) {
+        if (TTF_SetFontSize(lru->font, size) != 0) {
+            font_slot_close(lru); /* its metrics may be half changed */
+            return NULL;
+        }
+        lru->size = size;
+        lru->used = ++t->clock;
+        t->font_resizes++;
+        return lru->font;
+    }
+    if (pin && pinned_count(t) >= FONT_PINNED_MAX)
+        return NULL;
+    font_entry *e = font_slot(t);
+    if (!e)
+        return NULL;
+    const face_ref *f = &t->faces[face];
+    e->font = TTF_OpenFontIndex(f->path, size, f->index);
+    if (!e->font) {
+        t->faces[face].broken = 1;
+        return NULL;
+    }
+    e->face = face;
+    e->size = size;
+    e->pinned = pin;
     e->used = ++t->clock;
+    t->font_opens++;
     return e->font;
+}
+
+/* Face `face` of the role's chain at `size`; borrowed, as face_font's. */
+static TTF_Font *get_font(text *t, int role, int face, int size, int pin)
+{
+    if (!valid_role(role) || face < 0 || face >= t->count[role])
+        return NULL;
+    return face_font(t, t->chain[role][face], size, pin);
+}
+
+/* Any open instance of face `face` of the role's chain, for what does not depend on the size
+ * (which glyphs it has); one is opened at `size` if none is. Borrowed, as face_font's. */
+static TTF_Font *get_font_any_size(text *t, int role, int face, int size)
+{
+    if (!valid_role(role) || face < 0 || face >= t->count[role])
+        return NULL;
+    int id = t->chain[role][face];
+    const font_entry *best = NULL;
+    for (int i = 0; i < FONT_CACHE_MAX; i++) {
+        const font_entry *e = &t->fonts[i];
+        if (e->font && e->face == id && (!best || e->used > best->used))
+            best = e;
+    }
+    return best ? best->font : face_font(t, id, size, 0);
 }
 
 /* The first face of the chain with a glyph for cp; a code point no face has stays with the
@@ -253,7 +377,7 @@ static int face_for(text *t, int role, int size, Uint32 cp, int cur)
 {
     int first_open = -1;
     for (int k = 0; k < t->count[role]; k++) {
-        TTF_Font *f = get_font(t, role, k, size, 0);
+        TTF_Font *f = get_font_any_size(t, role, k, size);
         if (!f)
             continue; /* a broken file: the rest of the chain still works */
         if (first_open < 0)
@@ -331,7 +455,8 @@ fail:
     return -1;
 }
 
-static int measure_line(text *t, int role, int size, const char *utf8, int *w, int *h)
+static int measure_line(text *t, int role, int size, const char *utf8, int *w, int *h,
+                        int *ascent)
 {
     char *s = strdup(utf8);
     run_list l;
@@ -344,6 +469,8 @@ static int measure_line(text *t, int role, int size, const char *utf8, int *w, i
     free(l.runs);
     *w = l.w;
     *h = l.h;
+    if (ascent)
+        *ascent = l.ascent;
     return 0;
 }
 
@@ -429,6 +556,95 @@ fail:
     return NULL;
 }
 
+/* ---- opaque copies -------------------------------------------------------------------- */
+
+/* The render target's pixel format, for textures copied without blending: the same format
+ * makes the software renderer's copy a memcpy per row. render.c draws on an ARGB8888 canvas
+ * texture (windowed) or an ARGB8888 surface (headless, which SDL does not report). */
+static Uint32 target_format(text *t)
+{
+    Uint32 format = SDL_PIXELFORMAT_UNKNOWN;
+    SDL_Texture *target = SDL_GetRenderTarget(t->ren);
+    SDL_Window *win = SDL_RenderGetWindow(t->ren);
+    if (target)
+        SDL_QueryTexture(target, &format, NULL, NULL, NULL);
+    else if (win)
+        format = SDL_GetWindowPixelFormat(win);
+    if (SDL_PIXELTYPE(format) != SDL_PIXELTYPE_PACKED32 || SDL_BYTESPERPIXEL(format) != 4)
+        format = SDL_PIXELFORMAT_ARGB8888;
+    return format;
+}
+
+/* The rectangle of s holding every pixel with alpha; w == 0 if none. */
+static SDL_Rect ink_box(const SDL_Surface *s)
+{
+    int x0 = s->w, y0 = s->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < s->h; y++) {
+        const Uint32 *row = (const Uint32 *)((const Uint8 *)s->pixels + (size_t)y * s->pitch);
+        for (int x = 0; x < s->w; x++) {
+            if (row[x] >> 24) {
+                x0 = x < x0 ? x : x0;
+                x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0;
+                y1 = y;
+            }
+        }
+    }
+    if (x1 < 0)
+        return (SDL_Rect){0, 0, 0, 0};
+    return (SDL_Rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+}
+
+/* A w x h surface in the target's format, all of it the opaque colour bg: what the target
+ * holds under an opaque copy. Caller owns; NULL on error. */
+static SDL_Surface *opaque_canvas(Uint32 format, wb_color bg, int w, int h)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, format);
+    if (s)
+        SDL_FillRect(s, NULL, SDL_MapRGBA(s->format, bg.r, bg.g, bg.b, 255));
+    return s;
+}
+
+/* Lays all of src (ARGB8888, its own alpha) over dst with its top left at x, y, as the
+ * renderer lays a blended texture over a target of dst's format: the same SDL blit, the same
+ * pixels. 0, or -1. */
+static int blend_onto(SDL_Surface *dst, SDL_Surface *src, int x, int y)
+{
+    SDL_Rect to = {x, y, src->w, src->h};
+    SDL_SetSurfaceBlendMode(src, SDL_BLENDMODE_BLEND);
+    return SDL_BlitSurface(src, NULL, dst, &to);
+}
+
+/* The texture of a composed canvas, made opaque (SDL's fast blender leaves alpha 253 on an
+ * opaque pixel; the screen shows no alpha, but the copy must not blend), copied without
+ * blending. NULL on error; the canvas stays the caller's. */
+static SDL_Texture *opaque_texture(text *t, SDL_Surface *canvas)
+{
+    Uint32 amask = canvas->format->Amask;
+    for (int y = 0; amask && y < canvas->h; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)canvas->pixels + (size_t)y * (size_t)canvas->pitch);
+        for (int x = 0; x < canvas->w; x++)
+            row[x] |= amask;
+    }
+    SDL_Texture *tex = SDL_CreateTexture(t->ren, canvas->format->format,
+                                         SDL_TEXTUREACCESS_STATIC, canvas->w, canvas->h);
+    if (tex && (SDL_UpdateTexture(tex, NULL, canvas->pixels, canvas->pitch) != 0 ||
+                SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE) != 0)) {
+        SDL_DestroyTexture(tex);
+        tex = NULL;
+    }
+    return tex;
+}
+
+/* What the caller's query says is under `covered`: an opaque colour, or NULL. */
+static const wb_color *ask_under(text *t, wb_rect covered)
+{
+    if (!t->under || covered.w <= 0 || covered.h <= 0)
+        return NULL;
+    const wb_color *bg = t->under(t->under_ctx, covered);
+    return bg && bg->a == 255 ? bg : NULL;
+}
+
 /* ---- texture cache -------------------------------------------------------------------- */
 
 static void tex_slot_free(text *t, tex_entry *e)
@@ -444,7 +660,7 @@ static tex_entry *tex_lru(text *t)
 {
     tex_entry *victim = NULL;
     for (int i = 0; i < TEX_CACHE_MAX; i++)
-        if (t->tex[i].tex && (!victim || t->tex[i].used < victim->used))
+        if (t->tex[i].live && (!victim || t->tex[i].used < victim->used))
             victim = &t->tex[i];
     return victim;
 }
@@ -456,72 +672,134 @@ static tex_entry *tex_slot(text *t, size_t bytes)
     while (t->tex_bytes + bytes > TEX_CACHE_BYTES && (e = tex_lru(t)))
         tex_slot_free(t, e);
     for (int i = 0; i < TEX_CACHE_MAX; i++)
-        if (!t->tex[i].tex)
+        if (!t->tex[i].live)
             return &t->tex[i];
     e = tex_lru(t);
     tex_slot_free(t, e);
     return e;
 }
 
-static int same_color(wb_color a, wb_color b)
+static uint32_t tex_hash(int role, int size, const char *utf8, wb_color color)
 {
-    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+    return hash_key((uint32_t)role, (uint32_t)size, rgba(color), 0, utf8);
 }
 
-/* The texture of utf8 at role/size in color, from the cache or rendered now. Borrowed: valid
- * until the next get_texture (which may evict it), so draw it before asking for another. */
-static tex_entry *get_texture(text *t, int role, int size, const char *utf8, wb_color color)
+/* Whether e is the blended texture (bg NULL) or the one composed on *bg. */
+static int tex_is(text *t, const tex_entry *e, const wb_color *bg)
 {
-    uint32_t hash = hash_key(role, size, color.r | color.g << 8 | color.b << 16, color.a, utf8);
+    if (!bg)
+        return !e->opaque;
+    return e->opaque && same_color(e->bg, *bg) && e->format == target_format(t);
+}
+
+/* utf8 at role/size in color from the cache: blended (bg NULL) or composed on *bg, or either
+ * when `any` is set (all have the same ink). Borrowed, as tex_add's; NULL if not cached. */
+static tex_entry *tex_find(text *t, int role, int size, const char *utf8, wb_color color,
+                           const wb_color *bg, int any)
+{
+    uint32_t hash = tex_hash(role, size, utf8, color);
     for (int i = 0; i < TEX_CACHE_MAX; i++) {
         tex_entry *e = &t->tex[i];
-        if (e->tex && e->hash == hash && e->role == role && e->size == size &&
-            same_color(e->color, color) && strcmp(e->text, utf8) == 0) {
+        if (e->live && e->hash == hash && e->role == role && e->size == size &&
+            same_color(e->color, color) && (any || tex_is(t, e, bg)) &&
+            strcmp(e->text, utf8) == 0) {
             e->used = ++t->clock;
             return e;
         }
     }
-    int ascent = 0;
-    SDL_Surface *line = render_line(t, role, size, utf8, color, &ascent);
-    if (!line)
-        return NULL;
-    size_t bytes = (size_t)line->w * (size_t)line->h * 4;
+    return NULL;
+}
+
+/* The texture of the ink of line: blended (bg NULL), or composed on the opaque colour *bg.
+ * Caller owns; NULL on error. */
+static SDL_Texture *ink_texture(text *t, SDL_Surface *line, SDL_Rect ink, const wb_color *bg,
+                                Uint32 format)
+{
+    if (!bg) {
+        SDL_Texture *tex = SDL_CreateTexture(t->ren, SDL_PIXELFORMAT_ARGB8888,
+                                             SDL_TEXTUREACCESS_STATIC, ink.w, ink.h);
+        const Uint8 *at = (const Uint8 *)line->pixels + (size_t)ink.y * (size_t)line->pitch +
+                          (size_t)ink.x * 4;
+        if (tex && (SDL_UpdateTexture(tex, NULL, at, line->pitch) != 0 ||
+                    SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND) != 0)) {
+            SDL_DestroyTexture(tex);
+            tex = NULL;
+        }
+        return tex;
+    }
+    SDL_Surface *canvas = opaque_canvas(format, *bg, ink.w, ink.h);
+    SDL_Texture *tex = canvas && blend_onto(canvas, line, -ink.x, -ink.y) == 0
+                           ? opaque_texture(t, canvas)
+                           : NULL;
+    SDL_FreeSurface(canvas);
+    return tex;
+}
+
+/* A string fading in or out is drawn in a new alpha every frame, each a texture of its own that
+ * is never drawn again: of the variants of one string that differ in alpha alone, the one used
+ * last is kept (two alphas taking turns stay cached), the others go before `color` is added. */
+static void tex_drop_faded(text *t, int role, int size, const char *utf8, wb_color color,
+                           const wb_color *bg)
+{
+    tex_entry *keep = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < TEX_CACHE_MAX; i++) {
+            tex_entry *e = &t->tex[i];
+            if (!e->live || e->role != role || e->size != size || e->color.a == color.a ||
+                e->color.r != color.r || e->color.g != color.g || e->color.b != color.b ||
+                !tex_is(t, e, bg) || strcmp(e->text, utf8) != 0)
+                continue;
+            if (pass == 0 && (!keep || e->used > keep->used))
+                keep = e;
+            else if (pass == 1 && e != keep)
+                tex_slot_free(t, e);
+        }
+    }
+}
+
+/* Caches line (utf8 rendered at role/size in color, ARGB8888) as a texture of its ink, blended
+ * or composed on *bg. Borrowed: valid until the next tex_add (which may evict it), so draw it
+ * before adding another. NULL on error. */
+static tex_entry *tex_add(text *t, int role, int size, const char *utf8, wb_color color,
+                          const wb_color *bg, SDL_Surface *line)
+{
+    wb_color none = {0, 0, 0, 0};
+    Uint32 format = bg ? target_format(t) : SDL_PIXELFORMAT_UNKNOWN;
+    SDL_Rect ink = ink_box(line);
+    size_t bytes = (size_t)ink.w * (size_t)ink.h * 4;
+    tex_drop_faded(t, role, size, utf8, color, bg);
     tex_entry *e = tex_slot(t, bytes);
+    t->renders++;
     e->text = strdup(utf8);
-    e->tex = e->text ? SDL_CreateTextureFromSurface(t->ren, line) : NULL;
-    e->w = line->w;
-    e->h = line->h;
-    e->ascent = ascent;
-    SDL_FreeSurface(line);
-    if (!e->tex) {
-        free(e->text);
-        memset(e, 0, sizeof *e);
+    e->tex = e->text && ink.w > 0 ? ink_texture(t, line, ink, bg, format) : NULL;
+    if (!e->text || (ink.w > 0 && !e->tex)) {
+        tex_slot_free(t, e);
         return NULL;
     }
-    SDL_SetTextureBlendMode(e->tex, SDL_BLENDMODE_BLEND);
-    e->hash = hash;
+    e->live = 1;
+    e->hash = tex_hash(role, size, utf8, color);
     e->role = role;
     e->size = size;
     e->color = color;
+    e->opaque = bg != NULL;
+    e->bg = bg ? *bg : none;
+    e->format = format;
+    e->ink = ink;
     e->bytes = bytes;
     e->used = ++t->clock;
     t->tex_bytes += bytes;
     return e;
 }
 
-static void copy_texture(text *t, tex_entry *e, int x, int y)
-{
-    SDL_Rect dst = {x, y, e->w, e->h};
-    SDL_RenderCopy(t->ren, e->tex, NULL, &dst);
-}
-
-/* ---- fit cache ------------------------------------------------------------------------ */
+/* ---- fit and measure caches ----------------------------------------------------------- */
 
 static fit_entry *fit_find(text *t, int kind, int req_size, wb_rect box, const char *s)
 {
-    uint32_t hash = hash_key(kind, req_size, box.w, box.h, s);
-    for (int i = 0; i < FIT_CACHE_MAX; i++) {
-        fit_entry *e = &t->fit[i];
+    uint32_t hash = hash_key((uint32_t)kind, (uint32_t)req_size, (uint32_t)box.w,
+                             (uint32_t)box.h, s);
+    fit_entry *set = &t->fit[(hash % FIT_SETS) * CACHE_WAYS];
+    for (int i = 0; i < CACHE_WAYS; i++) {
+        fit_entry *e = &set[i];
         if (e->text && e->hash == hash && e->kind == kind && e->req_size == req_size &&
             e->box_w == box.w && e->box_h == box.h && strcmp(e->text, s) == 0) {
             e->used = ++t->clock;
@@ -535,21 +813,44 @@ static fit_entry *fit_find(text *t, int kind, int req_size, wb_rect box, const c
  * the decision is only made again next time. */
 static void fit_store(text *t, const fit_entry *d, const char *s)
 {
-    fit_entry *slot = NULL;
-    for (int i = 0; i < FIT_CACHE_MAX; i++) {
-        fit_entry *e = &t->fit[i];
-        if (!e->text) {
-            slot = e;
-            break;
-        }
-        if (!slot || e->used < slot->used)
-            slot = e;
-    }
+    uint32_t hash = hash_key((uint32_t)d->kind, (uint32_t)d->req_size, (uint32_t)d->box_w,
+                             (uint32_t)d->box_h, s);
+    fit_entry *set = &t->fit[(hash % FIT_SETS) * CACHE_WAYS], *slot = &set[0];
+    for (int i = 0; i < CACHE_WAYS && slot->text; i++)
+        if (!set[i].text || set[i].used < slot->used)
+            slot = &set[i];
     free(slot->text);
     *slot = *d;
     slot->text = strdup(s);
-    slot->hash = hash_key(d->kind, d->req_size, d->box_w, d->box_h, s);
+    slot->hash = hash;
     slot->used = ++t->clock;
+}
+
+static measure_entry *measure_find(text *t, int role, int size, const char *s)
+{
+    uint32_t hash = hash_key((uint32_t)role, (uint32_t)size, 0, 0, s);
+    measure_entry *set = &t->measure[(hash % MEASURE_SETS) * CACHE_WAYS];
+    for (int i = 0; i < CACHE_WAYS; i++) {
+        measure_entry *e = &set[i];
+        if (e->text && e->hash == hash && e->role == role && e->size == size &&
+            strcmp(e->text, s) == 0) {
+            e->used = ++t->clock;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Remembers a measurement; failures are harmless, as fit_store's. */
+static void measure_store(text *t, int role, int size, const char *s, int w, int h)
+{
+    uint32_t hash = hash_key((uint32_t)role, (uint32_t)size, 0, 0, s);
+    measure_entry *set = &t->measure[(hash % MEASURE_SETS) * CACHE_WAYS], *slot = &set[0];
+    for (int i = 0; i < CACHE_WAYS && slot->text; i++)
+        if (!set[i].text || set[i].used < slot->used)
+            slot = &set[i];
+    free(slot->text);
+    *slot = (measure_entry){strdup(s), hash, role, size, w, h, ++t->clock};
 }
 
 /* ---- labels --------------------------------------------------------------------------- */
@@ -585,7 +886,7 @@ static int cut_prefix(text *t, int role, int size, const char *utf8, int box_w)
             keep--;
         memcpy(buf, utf8, keep);
         memcpy(buf + keep, ELLIPSIS, sizeof ELLIPSIS);
-        if (measure_line(t, role, size, buf, &w, &h) != 0)
+        if (measure_line(t, role, size, buf, &w, &h, NULL) != 0)
             break;
         if (w <= box_w) {
             best = (int)keep;
@@ -601,13 +902,13 @@ done:
 }
 
 /* Decides size and cut for a label: shrink proportionally down to 60 %, then cut. */
-static int fit_label(text *t, int role, int pixel_size, const char *utf8, wb_rect box,
-                     fit_entry *d)
+static int fit_label_size(text *t, int role, int pixel_size, const char *utf8, wb_rect box,
+                          fit_entry *d)
 {
     int size = label_size(pixel_size, box), w, h;
     *d = (fit_entry){.kind = role, .req_size = pixel_size, .box_w = box.w, .box_h = box.h,
                      .size = size, .keep_bytes = -1, .result = 0};
-    if (measure_line(t, role, size, utf8, &w, &h) != 0)
+    if (measure_line(t, role, size, utf8, &w, &h, NULL) != 0)
         return -1;
     if (w <= box.w)
         return 0;
@@ -615,7 +916,7 @@ static int fit_label(text *t, int role, int pixel_size, const char *utf8, wb_rec
     int min_size = (size * SHRINK_MIN_PERCENT + 99) / 100;
     /* Width is nearly proportional to size; hinting may need a step or two more. */
     for (int s = (int)((long long)size * box.w / w); s >= min_size && s >= 1; s--) {
-        if (measure_line(t, role, s, utf8, &w, &h) != 0)
+        if (measure_line(t, role, s, utf8, &w, &h, NULL) != 0)
             return -1;
         if (w <= box.w) {
             d->size = s;
@@ -628,10 +929,26 @@ static int fit_label(text *t, int role, int pixel_size, const char *utf8, wb_rec
     return 0;
 }
 
-/* Where the label's baseline goes so that the ink of Latin capitals, descenders and CJK
- * characters is centred in the box. The line box (ascent..descent) would not do: Noto Sans
- * CJK's ascent leaves room for stacked accents, which would push every label low. */
-static int label_baseline(text *t, int role, int size, wb_rect box)
+/* The string a fit decision shows: utf8, or its cut with the ellipsis in *cut (caller frees).
+ * NULL when out of memory. */
+static const char *shown_text(const fit_entry *d, const char *utf8, char **cut)
+{
+    *cut = NULL;
+    if (d->keep_bytes < 0)
+        return utf8;
+    *cut = malloc((size_t)d->keep_bytes + sizeof ELLIPSIS);
+    if (!*cut)
+        return NULL;
+    memcpy(*cut, utf8, (size_t)d->keep_bytes);
+    memcpy(*cut + d->keep_bytes, ELLIPSIS, sizeof ELLIPSIS);
+    return *cut;
+}
+
+/* Top + bottom of the ink of Latin capitals, descenders and CJK characters about the baseline:
+ * the baseline goes where that ink is centred in the box. The line box (ascent..descent) would
+ * not do: Noto Sans CJK's ascent leaves room for stacked accents, which would push every label
+ * low. */
+static int label_ink(text *t, int role, int size)
 {
     static const Uint32 refs[] = {'H', 'g', 0xD658 /* 환 */, 0x56FD /* 国 */};
     TTF_Font *f = get_font(t, role, 0, size, 0);
@@ -649,7 +966,24 @@ static int label_baseline(text *t, int role, int size, wb_rect box)
         top = TTF_FontAscent(f);
         bottom = TTF_FontDescent(f);
     }
-    return box.y + (box.h + top + bottom) / 2;
+    return top + bottom;
+}
+
+/* fit_label_size, and where the shown string goes: its line's size and baseline, so that a
+ * cached decision draws without FreeType. */
+static int fit_label(text *t, int role, int pixel_size, const char *utf8, wb_rect box,
+                     fit_entry *d)
+{
+    if (fit_label_size(t, role, pixel_size, utf8, box, d) != 0)
+        return -1;
+    if (d->size == 0)
+        return 0;
+    char *cut;
+    const char *shown = shown_text(d, utf8, &cut);
+    int rc = shown ? measure_line(t, role, d->size, shown, &d->w, &d->h, &d->ascent) : -1;
+    free(cut);
+    d->ink = label_ink(t, role, d->size);
+    return rc;
 }
 
 static int align_x(wb_rect box, int w, wb_align align)
@@ -682,23 +1016,41 @@ int text_draw(text *t, wb_font_role role, int pixel_size, const char *utf8, wb_r
     }
     if (d.size == 0)
         return 1;
-    const char *shown = utf8;
-    char *cut = NULL;
-    if (d.keep_bytes >= 0) {
-        cut = malloc((size_t)d.keep_bytes + sizeof ELLIPSIS);
-        if (!cut)
-            return -1;
-        memcpy(cut, utf8, (size_t)d.keep_bytes);
-        memcpy(cut + d.keep_bytes, ELLIPSIS, sizeof ELLIPSIS);
-        shown = cut;
+    /* The line is d.w x d.h there, its baseline d.ascent from its top; what it changes is its
+     * ink, which any cached texture of it knows (else the line is rendered now). */
+    int x = align_x(box, d.w, align), y = box.y + (box.h + d.ink) / 2 - d.ascent;
+    char *cut;
+    const char *shown = shown_text(&d, utf8, &cut);
+    SDL_Surface *line = NULL;
+    tex_entry *e = shown ? tex_find(t, (int)role, d.size, shown, color, NULL, 1) : NULL;
+    if (shown && !e) {
+        int ascent;
+        line = render_line(t, (int)role, d.size, shown, color, &ascent);
     }
-    tex_entry *e = get_texture(t, (int)role, d.size, shown, color);
+    if (!e && !line) {
+        free(cut);
+        return -1;
+    }
+    SDL_Rect ink = e ? e->ink : ink_box(line);
+    wb_rect at = {x + ink.x, y + ink.y, ink.w, ink.h};
+    const wb_color *bg = ask_under(t, at);
+    if (!e || !tex_is(t, e, bg))
+        e = tex_find(t, (int)role, d.size, shown, color, bg, 0);
+    if (!e) {
+        int ascent;
+        if (!line)
+            line = render_line(t, (int)role, d.size, shown, color, &ascent);
+        e = line ? tex_add(t, (int)role, d.size, shown, color, bg, line) : NULL;
+    }
+    SDL_FreeSurface(line);
     free(cut);
     if (!e)
         return -1;
-    int y = label_baseline(t, (int)role, d.size, box) - e->ascent;
-    t->last_drawn = (wb_rect){align_x(box, e->w, align), y, e->w, e->h};
-    copy_texture(t, e, t->last_drawn.x, y);
+    if (e->tex) {
+        SDL_Rect dst = {at.x, at.y, at.w, at.h};
+        SDL_RenderCopy(t->ren, e->tex, NULL, &dst);
+        t->last_drawn = at;
+    }
     return d.result;
 }
 
@@ -707,17 +1059,33 @@ wb_rect text_last_drawn(const text *t)
     return t ? t->last_drawn : (wb_rect){0, 0, 0, 0};
 }
 
+void text_set_under(text *t, text_under_fn under, void *ctx)
+{
+    if (!t)
+        return;
+    t->under = under;
+    t->under_ctx = under ? ctx : NULL;
+}
+
 int text_measure(text *t, wb_font_role role, int pixel_size, const char *utf8, int *width,
                  int *height)
 {
     int w = 0, h = 0;
     if (!t || !utf8 || !valid_role((int)role) || pixel_size < 1 || pixel_size > PX_MAX)
         return -1;
-    if (*utf8 && measure_line(t, (int)role, pixel_size, utf8, &w, &h) != 0)
-        return -1;
-    if (!*utf8) {
+    const measure_entry *m = measure_find(t, (int)role, pixel_size, utf8);
+    if (m) {
+        w = m->w;
+        h = m->h;
+    } else if (*utf8) {
+        if (measure_line(t, (int)role, pixel_size, utf8, &w, &h, NULL) != 0)
+            return -1;
+        measure_store(t, (int)role, pixel_size, utf8, w, h);
+    } else {
         TTF_Font *f = get_font(t, (int)role, 0, pixel_size, 0);
         h = f ? TTF_FontHeight(f) : 0;
+        if (f)
+            measure_store(t, (int)role, pixel_size, utf8, w, h);
     }
     if (width)
         *width = w;
@@ -728,6 +1096,23 @@ int text_measure(text *t, wb_font_role role, int pixel_size, const char *utf8, i
 
 /* ---- LED numbers ---------------------------------------------------------------------- */
 
+/* Whether DSEG7 draws ASCII character c as a full-width cell: it has a glyph as wide as '8'.
+ * Found once per character. 1 or 0, -1 if the LED font cannot be opened. */
+static int led_is_cell(text *t, int c)
+{
+    if (t->led_class[c])
+        return t->led_class[c] > 0;
+    TTF_Font *f = get_font(t, WB_FONT_LED, 0, LED_REF_SIZE, 0);
+    int minx, maxx, miny, maxy, full, adv;
+    if (!f || TTF_GlyphMetrics32(f, '8', &minx, &maxx, &miny, &maxy, &full) != 0)
+        return -1;
+    int cell = TTF_GlyphIsProvided32(f, (Uint32)c) &&
+               TTF_GlyphMetrics32(f, (Uint32)c, &minx, &maxx, &miny, &maxy, &adv) == 0 &&
+               adv == full;
+    t->led_class[c] = cell ? 1 : -1;
+    return cell;
+}
+
 /* DSEG7 lines its "8" ghosts up only with full-width glyphs: a space is narrow, '!' is the
  * full-width blank. '.' (zero width) and ':' (narrow) keep their place in both strings. A
  * character DSEG7 lacks (',' of "1,234") or draws at another width becomes a blank cell:
@@ -735,19 +1120,15 @@ int text_measure(text *t, wb_font_role role, int pixel_size, const char *utf8, i
  * strlen(digits) + 1 bytes. 0, or -1 if the LED font cannot be opened. */
 static int led_strings(text *t, const char *digits, char *lit, char *ghost)
 {
-    TTF_Font *f = get_font(t, WB_FONT_LED, 0, LED_REF_SIZE, 0);
-    int minx, maxx, miny, maxy, full, adv;
-    if (!f || TTF_GlyphMetrics32(f, '8', &minx, &maxx, &miny, &maxy, &full) != 0)
-        return -1;
     size_t n = 0;
     for (const char *p = digits; *p;) {
         Uint32 cp;
         p += utf8_next(p, &cp);
         if (cp == 0x2212)
             cp = '-'; /* the typographic minus */
-        int keep = cp == '.' || cp == ':';
-        int cell = cp < 0x80 && cp != ' ' && TTF_GlyphIsProvided32(f, cp) &&
-                   TTF_GlyphMetrics32(f, cp, &minx, &maxx, &miny, &maxy, &adv) == 0 && adv == full;
+        int keep = cp == '.' || cp == ':', cell = 0;
+        if (!keep && cp < 0x80 && cp != ' ' && (cell = led_is_cell(t, (int)cp)) < 0)
+            return -1;
         lit[n] = keep || cell ? (char)cp : '!';
         ghost[n] = keep ? (char)cp : '8';
         n++;
@@ -763,7 +1144,7 @@ static int led_largest(text *t, const char *ghost, int guess, int box_w, int box
 {
     for (int s = guess; s >= 1; s--) {
         int w, h;
-        if (measure_line(t, WB_FONT_LED, s, ghost, &w, &h) != 0)
+        if (measure_line(t, WB_FONT_LED, s, ghost, &w, &h, NULL) != 0)
             return -1;
         if (w <= box_w && h <= box_h)
             return s;
@@ -776,7 +1157,7 @@ static int fit_led_size(text *t, const char *ghost, wb_rect box, fit_entry *d)
 {
     int size = box.h > PX_MAX ? PX_MAX : box.h, w, h;
     *d = (fit_entry){.kind = FIT_LED, .box_w = box.w, .box_h = box.h, .keep_bytes = -1};
-    if (measure_line(t, WB_FONT_LED, size, ghost, &w, &h) != 0)
+    if (measure_line(t, WB_FONT_LED, size, ghost, &w, &h, NULL) != 0)
         return -1;
     if (h > box.h) /* DSEG7's line is one em tall; another font may need scaling */
         size = (int)((long long)size * box.h / h);
@@ -787,7 +1168,7 @@ static int fit_led_size(text *t, const char *ghost, wb_rect box, fit_entry *d)
         d->result = 1;
         return 0;
     }
-    if (measure_line(t, WB_FONT_LED, by_height, ghost, &w, &h) != 0)
+    if (measure_line(t, WB_FONT_LED, by_height, ghost, &w, &h, NULL) != 0)
         return -1;
     if (w <= box.w) {
         d->size = by_height;
@@ -813,7 +1194,7 @@ static int fit_led(text *t, const char *ghost, wb_rect box, fit_entry *d)
 {
     if (fit_led_size(t, ghost, box, d) != 0)
         return -1;
-    return d->size > 0 ? measure_line(t, WB_FONT_LED, d->size, ghost, &d->w, &d->h) : 0;
+    return d->size > 0 ? measure_line(t, WB_FONT_LED, d->size, ghost, &d->w, &d->h, NULL) : 0;
 }
 
 /* ---- LED cells ------------------------------------------------------------------------ */
@@ -823,6 +1204,72 @@ static int fit_led(text *t, const char *ghost, wb_rect box, fit_entry *d)
  * '.'), and no glyph reaches above the ascent (checked against TTF_SizeUTF8 for sizes 1..1200).
  * So a number is drawn as a row of per-character pieces, put exactly where SDL_ttf would put
  * them in the whole string, and a new value renders nothing new. */
+
+static int led_narrow(int c)
+{
+    return c == '.' || c == ':';
+}
+
+/* One LED glyph alone in color, and the column of its pen: SDL_ttf shifts a glyph inked left
+ * of its pen right by that much. Caller owns the surface; NULL on error. */
+static SDL_Surface *led_glyph_surface(TTF_Font *f, int c, wb_color color, int *pen_x)
+{
+    char s[2] = {(char)c, '\0'};
+    int minx, maxx, miny, maxy, adv;
+    if (TTF_GlyphMetrics32(f, (Uint32)c, &minx, &maxx, &miny, &maxy, &adv) != 0)
+        return NULL;
+    *pen_x = minx < 0 ? -minx : 0;
+    return render_utf8(f, s, color);
+}
+
+/* The shape of size/ghost, found or started empty (evicting the least recently used). */
+static led_shape *led_shape_get(text *t, int size, int ghost)
+{
+    led_shape *slot = NULL;
+    for (int i = 0; i < LED_SHAPE_MAX; i++) {
+        led_shape *s = &t->shape[i];
+        if (s->live && s->size == size && s->ghost == ghost) {
+            s->used = ++t->clock;
+            return s;
+        }
+        if (!slot || (slot->live && (!s->live || s->used < slot->used)))
+            slot = s;
+    }
+    *slot = (led_shape){.live = 1, .size = size, .ghost = ghost, .used = ++t->clock};
+    return slot;
+}
+
+/* Where character c of a lit string lies at the shape's size, worked out now if new (the cell
+ * from the glyphs rendered in opaque white: alpha is coverage alone then). Borrowed; NULL on
+ * error. */
+static const led_shape_char *led_shape_char_get(text *t, led_shape *sh, int c)
+{
+    led_shape_char *sc = &sh->c[c];
+    if (sc->ready)
+        return sc;
+    int narrow = led_narrow(c), ghost_c = narrow ? c : '8';
+    int minx, maxx, miny, maxy, adv, ghost_minx;
+    TTF_Font *f = get_font(t, WB_FONT_LED, 0, sh->size, 0);
+    if (!f ||
+        TTF_GlyphMetrics32(f, (Uint32)ghost_c, &ghost_minx, &maxx, &miny, &maxy, &sc->adv) != 0 ||
+        TTF_GlyphMetrics32(f, (Uint32)c, &minx, &maxx, &miny, &maxy, &adv) != 0)
+        return NULL;
+    sc->left = minx < ghost_minx ? minx : ghost_minx;
+    sc->cell = (SDL_Rect){0, 0, 0, 0};
+    const int inks[2] = {c, '8'};
+    for (int i = 0; !narrow && i < (sh->ghost ? 2 : 1); i++) {
+        int pen_x;
+        SDL_Surface *g = led_glyph_surface(f, inks[i], (wb_color){255, 255, 255, 255}, &pen_x);
+        if (!g)
+            return NULL;
+        SDL_Rect ink = ink_box(g);
+        SDL_FreeSurface(g);
+        ink.x -= pen_x;
+        sc->cell = rect_union(sc->cell, ink);
+    }
+    sc->ready = 1;
+    return sc;
+}
 
 static void led_piece_free(text *t, led_set *s, led_piece *p)
 {
@@ -865,30 +1312,14 @@ static void led_make_room(text *t, const led_set *keep, size_t bytes)
     }
 }
 
-/* The render target's pixel format, for cells copied without blending: the same format makes
- * the software renderer's copy a memcpy per row. render.c draws on an ARGB8888 canvas texture
- * (windowed) or an ARGB8888 surface (headless, which SDL does not report). */
-static Uint32 target_format(text *t)
-{
-    Uint32 format = SDL_PIXELFORMAT_UNKNOWN;
-    SDL_Texture *target = SDL_GetRenderTarget(t->ren);
-    SDL_Window *win = SDL_RenderGetWindow(t->ren);
-    if (target)
-        SDL_QueryTexture(target, &format, NULL, NULL, NULL);
-    else if (win)
-        format = SDL_GetWindowPixelFormat(win);
-    if (SDL_PIXELTYPE(format) != SDL_PIXELTYPE_PACKED32 || SDL_BYTESPERPIXEL(format) != 4)
-        format = SDL_PIXELFORMAT_ARGB8888;
-    return format;
-}
-
-/* The combination's set, found or started empty (evicting the least recently used slot). */
+/* The combination's set, found or started empty (evicting the least recently used slot). bg:
+ * NULL (blended cells) or the opaque colour the cells are composed on. */
 static led_set *led_set_get(text *t, int size, wb_color color, int ghost, wb_color ghost_color,
-                            const wb_color *under)
+                            const wb_color *bg)
 {
-    int opaque = under && under->a == 255;
+    int opaque = bg != NULL;
     wb_color none = {0, 0, 0, 0};
-    wb_color gc = ghost ? ghost_color : none, bg = opaque ? *under : none;
+    wb_color gc = ghost ? ghost_color : none, back = opaque ? *bg : none;
     Uint32 format = opaque ? target_format(t) : SDL_PIXELFORMAT_UNKNOWN;
     ghost = ghost != 0;
     led_set *slot = NULL;
@@ -896,7 +1327,7 @@ static led_set *led_set_get(text *t, int size, wb_color color, int ghost, wb_col
         led_set *s = &t->led[i];
         if (s->live && s->size == size && s->ghost == ghost && s->opaque == opaque &&
             s->format == format && same_color(s->color, color) &&
-            same_color(s->ghost_color, gc) && same_color(s->bg, bg)) {
+            same_color(s->ghost_color, gc) && same_color(s->bg, back)) {
             s->used = ++t->clock;
             return s;
         }
@@ -910,42 +1341,10 @@ static led_set *led_set_get(text *t, int size, wb_color color, int ghost, wb_col
     slot->opaque = opaque;
     slot->color = color;
     slot->ghost_color = gc;
-    slot->bg = bg;
+    slot->bg = back;
     slot->format = format;
     slot->used = ++t->clock;
     return slot;
-}
-
-/* The rectangle of s holding every pixel with alpha; w == 0 if none. */
-static SDL_Rect ink_box(const SDL_Surface *s)
-{
-    int x0 = s->w, y0 = s->h, x1 = -1, y1 = -1;
-    for (int y = 0; y < s->h; y++) {
-        const Uint32 *row = (const Uint32 *)((const Uint8 *)s->pixels + (size_t)y * s->pitch);
-        for (int x = 0; x < s->w; x++) {
-            if (row[x] >> 24) {
-                x0 = x < x0 ? x : x0;
-                x1 = x > x1 ? x : x1;
-                y0 = y < y0 ? y : y0;
-                y1 = y;
-            }
-        }
-    }
-    if (x1 < 0)
-        return (SDL_Rect){0, 0, 0, 0};
-    return (SDL_Rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
-}
-
-/* One LED glyph alone in color, and the column of its pen: SDL_ttf shifts a glyph inked left
- * of its pen right by that much. Caller owns the surface; NULL on error. */
-static SDL_Surface *led_glyph_surface(TTF_Font *f, int c, wb_color color, int *pen_x)
-{
-    char s[2] = {(char)c, '\0'};
-    int minx, maxx, miny, maxy, adv;
-    if (TTF_GlyphMetrics32(f, (Uint32)c, &minx, &maxx, &miny, &maxy, &adv) != 0)
-        return NULL;
-    *pen_x = minx < 0 ? -minx : 0;
-    return render_utf8(f, s, color);
 }
 
 /* A texture of the inked part of g, blended when drawn. 0, or -1. */
@@ -975,66 +1374,33 @@ static int led_piece_make(text *t, led_set *s, SDL_Surface *g, int pen_x, led_pi
 }
 
 /* A full-width cell on the set's background: the ghost (if any) then the lit glyph blended on
- * it exactly as they would be on the screen (the same SDL blit, the same pixels), cut to their
- * joint ink and made opaque, in the target's format so that drawing it is a plain copy.
- * 0, or -1. */
-static int led_cell_make(text *t, led_set *s, SDL_Surface *lit, int lit_pen, SDL_Surface *gh,
-                         int gh_pen, led_piece *p)
+ * it exactly as they would be on the screen (the same SDL blit, the same pixels), over the
+ * shape's cell (which holds all their ink: the set's colours are opaque) and made opaque, in
+ * the target's format so that drawing it is a plain copy. 0, or -1. */
+static int led_cell_make(text *t, led_set *s, SDL_Rect cell, SDL_Surface *lit, int lit_pen,
+                         SDL_Surface *gh, int gh_pen, led_piece *p)
 {
     SDL_Surface *src[2] = {gh, lit};
     int pen[2] = {gh_pen, lit_pen};
-    SDL_Rect ink[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}}, u = {0, 0, 0, 0}; /* u: from the pen */
     memset(p, 0, sizeof *p);
-    for (int i = 0; i < 2; i++) {
-        if (!src[i])
-            continue;
-        ink[i] = ink_box(src[i]);
-        if (ink[i].w == 0)
-            continue;
-        SDL_Rect at = {ink[i].x - pen[i], ink[i].y, ink[i].w, ink[i].h};
-        if (u.w == 0)
-            u = at;
-        else
-            SDL_UnionRect(&u, &at, &u);
-    }
-    if (u.w == 0)
+    if (cell.w == 0)
         return 0; /* the blank with no ghost: the background already shows it */
-    SDL_Surface *cell = SDL_CreateRGBSurfaceWithFormat(0, u.w, u.h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!cell)
+    SDL_Surface *canvas = opaque_canvas(s->format, s->bg, cell.w, cell.h);
+    if (!canvas)
         return -1;
-    SDL_FillRect(cell, NULL, SDL_MapRGBA(cell->format, s->bg.r, s->bg.g, s->bg.b, 255));
     for (int i = 0; i < 2; i++) {
-        if (!src[i] || ink[i].w == 0)
-            continue;
-        SDL_Rect dst = {ink[i].x - pen[i] - u.x, ink[i].y - u.y, ink[i].w, ink[i].h};
-        SDL_SetSurfaceBlendMode(src[i], SDL_BLENDMODE_BLEND);
-        SDL_BlitSurface(src[i], &ink[i], cell, &dst);
-    }
-    /* SDL's fast blender leaves alpha 253 on an opaque pixel; the cell is opaque. */
-    for (int y = 0; y < cell->h; y++) {
-        Uint32 *row = (Uint32 *)((Uint8 *)cell->pixels + (size_t)y * (size_t)cell->pitch);
-        for (int x = 0; x < cell->w; x++)
-            row[x] |= 0xFF000000u;
-    }
-    if (s->format != SDL_PIXELFORMAT_ARGB8888) {
-        SDL_Surface *conv = SDL_ConvertSurfaceFormat(cell, s->format, 0);
-        SDL_FreeSurface(cell);
-        if (!conv)
+        if (src[i] && blend_onto(canvas, src[i], -pen[i] - cell.x, -cell.y) != 0) {
+            SDL_FreeSurface(canvas);
             return -1;
-        cell = conv;
+        }
     }
-    size_t bytes = (size_t)u.w * (size_t)u.h * 4;
+    size_t bytes = (size_t)cell.w * (size_t)cell.h * 4;
     led_make_room(t, s, bytes);
-    SDL_Texture *tex = SDL_CreateTexture(t->ren, s->format, SDL_TEXTUREACCESS_STATIC, u.w, u.h);
-    if (!tex || SDL_UpdateTexture(tex, NULL, cell->pixels, cell->pitch) != 0 ||
-        SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE) != 0) {
-        if (tex)
-            SDL_DestroyTexture(tex);
-        SDL_FreeSurface(cell);
+    SDL_Texture *tex = opaque_texture(t, canvas);
+    SDL_FreeSurface(canvas);
+    if (!tex)
         return -1;
-    }
-    SDL_FreeSurface(cell);
-    *p = (led_piece){tex, u.x, u.y, u.w, u.h};
+    *p = (led_piece){tex, cell.x, cell.y, cell.w, cell.h};
     s->bytes += bytes;
     t->led_bytes += bytes;
     return 0;
@@ -1054,33 +1420,25 @@ static int led_ghost8(text *t, led_set *s)
     return rc;
 }
 
-static int led_narrow(int c)
+/* Character c of a lit string (see led_strings) in set s, built now if new; sc is its shape.
+ * Borrowed, valid while s lives; NULL on error. */
+static led_glyph *led_glyph_get(text *t, led_set *s, const led_shape_char *sc, int c)
 {
-    return c == '.' || c == ':';
-}
-
-/* Character ch of a lit string (see led_strings) in set s, built now if new. Borrowed, valid
- * while s lives; NULL on error. */
-static led_glyph *led_glyph_get(text *t, led_set *s, char ch)
-{
-    int c = (unsigned char)ch & (LED_CHARS - 1);
     led_glyph *g = &s->glyph[c];
     if (g->ready)
         return g;
     int narrow = led_narrow(c), ghost_c = narrow ? c : '8';
-    int minx, maxx, miny, maxy, adv, ghost_minx, lit_pen = 0, gh_pen = 0, rc = -1;
+    int lit_pen = 0, gh_pen = 0, rc = -1;
     TTF_Font *f = get_font(t, WB_FONT_LED, 0, s->size, 0);
-    if (!f ||
-        TTF_GlyphMetrics32(f, (Uint32)ghost_c, &ghost_minx, &maxx, &miny, &maxy, &g->adv) != 0 ||
-        TTF_GlyphMetrics32(f, (Uint32)c, &minx, &maxx, &miny, &maxy, &adv) != 0)
+    if (!f)
         return NULL;
-    g->left = minx < ghost_minx ? minx : ghost_minx;
     int want_ghost = s->ghost && (narrow || s->opaque);
+    t->renders++;
     SDL_Surface *lit = led_glyph_surface(f, c, s->color, &lit_pen);
     SDL_Surface *gh = want_ghost ? led_glyph_surface(f, ghost_c, s->ghost_color, &gh_pen) : NULL;
     if (lit && (gh || !want_ghost)) {
         if (s->opaque && !narrow)
-            rc = led_cell_make(t, s, lit, lit_pen, gh, gh_pen, &g->lit);
+            rc = led_cell_make(t, s, sc->cell, lit, lit_pen, gh, gh_pen, &g->lit);
         else
             rc = led_piece_make(t, s, lit, lit_pen, &g->lit) == 0 &&
                          (!gh || led_piece_make(t, s, gh, gh_pen, &g->ghost) == 0)
@@ -1098,19 +1456,21 @@ static led_glyph *led_glyph_get(text *t, led_set *s, char ch)
     return g;
 }
 
-static void led_copy(text *t, const led_piece *p, int x, int y)
+static void led_copy(text *t, const led_piece *p, int x, int y, SDL_Rect *drawn)
 {
     if (!p->tex)
         return;
     SDL_Rect dst = {x + p->dx, y + p->dy, p->w, p->h};
     SDL_RenderCopy(t->ren, p->tex, NULL, &dst);
+    *drawn = rect_union(*drawn, dst);
 }
 
 int text_draw_led(text *t, const char *digits, wb_rect box, wb_align align, wb_color color,
-                  int ghost, wb_color ghost_color, const wb_color *under)
+                  int ghost, wb_color ghost_color)
 {
     if (!t || !digits)
         return -1;
+    t->last_drawn = (wb_rect){0, 0, 0, 0};
     if (!*digits)
         return 0;
     if (box.w <= 0 || box.h <= 0)
@@ -1134,30 +1494,56 @@ int text_draw_led(text *t, const char *digits, wb_rect box, wb_align align, wb_c
     rc = d.result;
     if (d.size == 0)
         goto done;
-    led_set *s = led_set_get(t, d.size, color, ghost, ghost_color, under);
+    ghost = ghost != 0;
+    led_shape *sh = led_shape_get(t, d.size, ghost);
     /* The pens, as in the whole ghost string: the leftmost ink (a leading '.') shifts it. */
     int pen = 0, left = 0;
     for (const char *p = lit; *p; p++) {
-        led_glyph *g = led_glyph_get(t, s, *p);
-        if (!g) {
+        const led_shape_char *sc = led_shape_char_get(t, sh, (unsigned char)*p & (LED_CHARS - 1));
+        if (!sc) {
             rc = -1;
             goto done;
         }
-        left = pen + g->left < left ? pen + g->left : left;
-        pen += g->adv;
+        left = pen + sc->left < left ? pen + sc->left : left;
+        pen += sc->adv;
+    }
+    int x0 = align_x(box, d.w, align) - left, y = box.y + (box.h - d.h) / 2;
+    /* Opaque cells need opaque colours (the shapes' cells hold their ink then) and a host that
+     * knows the one colour under all of them. */
+    const wb_color *bg = NULL;
+    if (t->under && color.a == 255 && (!ghost || ghost_color.a == 255)) {
+        SDL_Rect cells = {0, 0, 0, 0};
+        pen = x0;
+        for (const char *p = lit; *p; p++) {
+            const led_shape_char *sc = &sh->c[(unsigned char)*p & (LED_CHARS - 1)];
+            if (!led_narrow(*p)) {
+                SDL_Rect at = {pen + sc->cell.x, y + sc->cell.y, sc->cell.w, sc->cell.h};
+                cells = rect_union(cells, at);
+            }
+            pen += sc->adv;
+        }
+        bg = ask_under(t, (wb_rect){cells.x, cells.y, cells.w, cells.h});
+    }
+    led_set *s = led_set_get(t, d.size, color, ghost, ghost_color, bg);
+    for (const char *p = lit; *p; p++) {
+        int c = (unsigned char)*p & (LED_CHARS - 1);
+        if (!led_glyph_get(t, s, &sh->c[c], c)) {
+            rc = -1;
+            goto done;
+        }
     }
     if (s->ghost && !s->opaque && led_ghost8(t, s) != 0) {
         rc = -1;
         goto done;
     }
-    int x0 = align_x(box, d.w, align) - left, y = box.y + (box.h - d.h) / 2;
     /* As the whole strings were drawn: every ghost, then every lit glyph over it. Opaque cells
      * hold both already and go first; the narrow pieces blend over their neighbours' margins. */
+    SDL_Rect drawn = {0, 0, 0, 0};
     for (int pass = 0; pass < 3; pass++) {
         pen = x0;
         for (const char *p = lit; *p; p++) {
-            led_glyph *g = &s->glyph[(unsigned char)*p & (LED_CHARS - 1)];
-            int narrow = led_narrow(*p);
+            int c = (unsigned char)*p & (LED_CHARS - 1), narrow = led_narrow(c);
+            led_glyph *g = &s->glyph[c];
             const led_piece *piece = NULL;
             if (pass == 0 && s->opaque && !narrow)
                 piece = &g->lit;
@@ -1166,15 +1552,29 @@ int text_draw_led(text *t, const char *digits, wb_rect box, wb_align align, wb_c
             else if (pass == 2 && (narrow || !s->opaque))
                 piece = &g->lit;
             if (piece)
-                led_copy(t, piece, pen, y);
-            pen += g->adv;
+                led_copy(t, piece, pen, y, &drawn);
+            pen += sh->c[c].adv;
         }
     }
+    t->last_drawn = (wb_rect){drawn.x, drawn.y, drawn.w, drawn.h};
 done:
     free(lit);
     return rc;
 }
+
 /* ---- lifetime ------------------------------------------------------------------------- */
+
+/* The index of f's face (file and index) in t->faces, added if new; -1 when out of memory. */
+static int face_id(text *t, const font_face *f)
+{
+    for (int i = 0; i < t->face_count; i++)
+        if (t->faces[i].index == f->face_index && strcmp(t->faces[i].path, f->path) == 0)
+            return i;
+    if (t->face_count == FACE_MAX || !(t->faces[t->face_count].path = strdup(f->path)))
+        return -1;
+    t->faces[t->face_count].index = f->face_index;
+    return t->face_count++;
+}
 
 static int copy_chains(text *t, const font_set *fonts, char *err, size_t err_size)
 {
@@ -1185,22 +1585,21 @@ static int copy_chains(text *t, const font_set *fonts, char *err, size_t err_siz
             return -1;
         }
         for (int i = 0; i < fonts->count[role]; i++) {
-            t->chain[role][i].path = strdup(fonts->chain[role][i].path);
-            t->chain[role][i].index = fonts->chain[role][i].face_index;
-            if (!t->chain[role][i].path) {
+            t->chain[role][i] = face_id(t, &fonts->chain[role][i]);
+            if (t->chain[role][i] < 0) {
                 set_error(err, err_size, "out of memory");
                 return -1;
             }
             t->count[role] = i + 1;
         }
-        /* Open the first face now so a broken file is a clear error at start, not a blank tile. */
-        TTF_Font *f = TTF_OpenFontIndex(t->chain[role][0].path, 16, t->chain[role][0].index);
-        if (!f) {
-            set_error(err, err_size, "cannot open font %s (face %d) for role %s: %s",
-                    t->chain[role][0].path, t->chain[role][0].index, names[role], TTF_GetError());
+        /* Open the first face now so a broken file is a clear error at start, not a blank tile;
+         * it stays open as the face's first instance. */
+        if (!get_font(t, role, 0, 16, 0)) {
+            const face_ref *f = &t->faces[t->chain[role][0]];
+            set_error(err, err_size, "cannot open font %s (face %d) for role %s: %s", f->path,
+                      f->index, names[role], TTF_GetError());
             return -1;
         }
-        TTF_CloseFont(f);
     }
     return 0;
 }
@@ -1251,9 +1650,14 @@ void text_cache_info_get(const text *t, text_cache_info *info)
     info->tex_bytes = t->tex_bytes;
     info->led_bytes = t->led_bytes;
     for (int i = 0; i < TEX_CACHE_MAX; i++)
-        info->tex_count += t->tex[i].tex != NULL;
+        info->tex_count += t->tex[i].live;
     for (int i = 0; i < LED_SET_MAX; i++)
         info->led_sets += t->led[i].live;
+    for (int i = 0; i < FONT_CACHE_MAX; i++)
+        info->fonts_open += t->fonts[i].font != NULL;
+    info->renders = t->renders;
+    info->font_opens = t->font_opens;
+    info->font_resizes = t->font_resizes;
 }
 
 void text_close(text *t)
@@ -1261,13 +1665,14 @@ void text_close(text *t)
     if (!t)
         return;
     text_flush_cache(t);
-    for (int i = 0; i < FIT_CACHE_MAX; i++)
+    for (int i = 0; i < FIT_SETS * CACHE_WAYS; i++)
         free(t->fit[i].text);
+    for (int i = 0; i < MEASURE_SETS * CACHE_WAYS; i++)
+        free(t->measure[i].text);
     for (int i = 0; i < FONT_CACHE_MAX; i++)
         font_slot_close(&t->fonts[i]);
-    for (int role = 0; role < ROLE_COUNT; role++)
-        for (int i = 0; i < t->count[role]; i++)
-            free(t->chain[role][i].path);
+    for (int i = 0; i < t->face_count; i++)
+        free(t->faces[i].path);
     free(t);
     TTF_Quit(); /* reference counted by SDL_ttf: pairs with text_open's TTF_Init */
 }

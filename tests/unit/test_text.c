@@ -133,6 +133,44 @@ static void clear(fixture *f)
     render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, BG);
 }
 
+/* A query for text_set_under that gives one answer (NULL: unknown) and remembers what it was
+ * asked. */
+typedef struct under_probe {
+    const wb_color *answer;
+    int asked;
+    wb_rect last;
+} under_probe;
+
+static const wb_color *probe_under(void *ctx, wb_rect covered)
+{
+    under_probe *p = ctx;
+    p->asked++;
+    p->last = covered;
+    return p->answer;
+}
+
+/* text_draw_led with the host's word that *under (if not NULL) fills whatever it covers. */
+static int draw_led_on(text *t, const char *digits, wb_rect box, wb_align align, wb_color color,
+                       int ghost, wb_color ghost_color, const wb_color *under)
+{
+    under_probe probe = {under, 0, {0, 0, 0, 0}};
+    text_set_under(t, under ? probe_under : NULL, &probe);
+    int rc = text_draw_led(t, digits, box, align, color, ghost, ghost_color);
+    text_set_under(t, NULL, NULL);
+    return rc;
+}
+
+static int same_rect(wb_rect a, wb_rect b)
+{
+    return a.x == b.x && a.y == b.y && a.w == b.w && a.h == b.h;
+}
+
+static int rect_contains(wb_rect outer, wb_rect inner)
+{
+    return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w &&
+           inner.y + inner.h <= outer.y + outer.h;
+}
+
 /* ---- fonts.list ------------------------------------------------------------------------ */
 
 static void test_fonts_list(void **state)
@@ -195,7 +233,7 @@ static void test_led_in_box(void **state)
     wb_rect box = {40, 60, 560, 130};
     clear(f);
     /* "1234" at the box height (130 px) is ~430 px wide: height-limited. */
-    assert_int_equal(text_draw_led(f->t, "1234", box, WB_ALIGN_CENTER, LIT, 1, GHOST, NULL), 0);
+    assert_int_equal(text_draw_led(f->t, "1234", box, WB_ALIGN_CENTER, LIT, 1, GHOST), 0);
     SDL_Surface *s = read_frame(f->r);
     census lit = count_pixels(s, box, LIT);
     census ghost = count_pixels(s, box, GHOST);
@@ -214,7 +252,7 @@ static void test_led_width_limited(void **state)
     fixture *f = *state;
     wb_rect box = {20, 100, 200, 150};
     clear(f);
-    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST, NULL), 1);
+    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST), 1);
     SDL_Surface *s = read_frame(f->r);
     census lit = count_pixels(s, box, LIT);
     assert_true(lit.color_in > 500);
@@ -223,7 +261,7 @@ static void test_led_width_limited(void **state)
     SDL_FreeSurface(s);
     /* The same call again comes from the caches and draws the same pixels. */
     clear(f);
-    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST, NULL), 1);
+    assert_int_equal(text_draw_led(f->t, "-12.5", box, WB_ALIGN_RIGHT, LIT, 1, GHOST), 1);
     s = read_frame(f->r);
     census again = count_pixels(s, box, LIT);
     assert_int_equal(again.color_in, lit.color_in);
@@ -237,7 +275,7 @@ static void test_led_space_keeps_ghost_aligned(void **state)
     fixture *f = *state;
     wb_rect box = {0, 0, 640, 300};
     clear(f);
-    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL), 0);
+    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 1, GHOST), 0);
     SDL_Surface *s = read_frame(f->r);
     census all = count_pixels(s, box, GHOST);
     int mid = (all.min_x + all.max_x) / 2;
@@ -249,7 +287,7 @@ static void test_led_space_keeps_ghost_aligned(void **state)
     SDL_FreeSurface(s);
     /* Without ghosts only the lit digit is drawn. */
     clear(f);
-    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 0, GHOST, NULL), 0);
+    assert_int_equal(text_draw_led(f->t, " 8", box, WB_ALIGN_LEFT, LIT, 0, GHOST), 0);
     s = read_frame(f->r);
     assert_int_equal(count_pixels(s, box, GHOST).color_in, 0);
     SDL_FreeSurface(s);
@@ -262,10 +300,10 @@ static void test_led_unsupported_char_is_blank(void **state)
     fixture *f = *state;
     wb_rect box = {10, 10, 620, 150};
     clear(f);
-    assert_true(text_draw_led(f->t, "1,234", box, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL) >= 0);
+    assert_true(text_draw_led(f->t, "1,234", box, WB_ALIGN_LEFT, LIT, 1, GHOST) >= 0);
     SDL_Surface *a = read_frame(f->r);
     clear(f);
-    assert_true(text_draw_led(f->t, "1 234", box, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL) >= 0);
+    assert_true(text_draw_led(f->t, "1 234", box, WB_ALIGN_LEFT, LIT, 1, GHOST) >= 0);
     SDL_Surface *b = read_frame(f->r);
     assert_int_equal(memcmp(a->pixels, b->pixels, (size_t)a->pitch * (size_t)a->h), 0);
     SDL_FreeSurface(a);
@@ -359,12 +397,12 @@ static void test_led_cells_match_whole_strings(void **state)
                     blit_string(old, font, cases[ci].lit, x, y, lit_c, 1);
 
                     render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, bg);
-                    assert_int_equal(text_draw_led(f->t, digits, box, align, lit_c, ghost, ghost_c,
-                                                   NULL), 0);
+                    assert_int_equal(text_draw_led(f->t, digits, box, align, lit_c, ghost, ghost_c),
+                                     0);
                     SDL_Surface *blended = read_frame(f->r);
                     render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, bg);
-                    assert_int_equal(text_draw_led(f->t, digits, box, align, lit_c, ghost, ghost_c,
-                                                   &bg), 0);
+                    assert_int_equal(draw_led_on(f->t, digits, box, align, lit_c, ghost, ghost_c,
+                                                 &bg), 0);
                     SDL_Surface *opaque = read_frame(f->r);
                     wb_rect all = {0, 0, 640, 360};
                     if (max_rgb_diff(blended, ref, all) || max_rgb_diff(opaque, ref, all))
@@ -411,8 +449,8 @@ static void test_led_cache_bounded(void **state)
         /* Always 6 characters (padded with spaces), so always the ghost "8888.8" and one size. */
         snprintf(buf, sizeof buf, "%6.1f", (double)((seed >> 8) % 100000u) / 10.0);
         wb_color bg = BG;
-        assert_true(text_draw_led(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST,
-                                  i % 2 ? &bg : NULL) >= 0);
+        assert_true(draw_led_on(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST,
+                                i % 2 ? &bg : NULL) >= 0);
         text_cache_info_get(f->t, &info);
         assert_true(info.led_bytes <= info.led_bound);
         assert_int_equal(info.tex_bytes, 0);
@@ -426,8 +464,8 @@ static void test_led_cache_bounded(void **state)
     for (int i = 0; i < 400; i++) {
         wb_color c = {(uint8_t)(i * 37), (uint8_t)(255 - i), 40, 255};
         wb_rect b = {0, 0, 640, 40 + i % 160};
-        assert_true(text_draw_led(f->t, "-8:88.8", b, WB_ALIGN_LEFT, c, i % 3 != 0, GHOST,
-                                  i % 2 ? &BG : NULL) >= 0);
+        assert_true(draw_led_on(f->t, "-8:88.8", b, WB_ALIGN_LEFT, c, i % 3 != 0, GHOST,
+                                i % 2 ? &BG : NULL) >= 0);
         text_cache_info_get(f->t, &info);
         assert_true(info.led_bytes <= info.led_bound);
         assert_true(info.led_sets >= 1);
@@ -437,6 +475,71 @@ static void test_led_cache_bounded(void **state)
     assert_int_equal(info.led_bytes, 0);
     assert_int_equal(info.led_sets, 0);
     assert_int_equal(info.tex_bytes, 0);
+}
+
+/* Opaque LED cells: the host is asked once, with exactly the rect the cells cover. A wrong answer
+ * (magenta here) shows as exactly that rect of magenta around the digits, and every pixel
+ * outside it is what blending gives. */
+static void test_led_asks_cells_rect(void **state)
+{
+    fixture *f = *state;
+    const wb_color magenta = {255, 0, 255, 255};
+    static const struct { const char *digits; wb_rect box; wb_align align; } cases[] = {
+        {"-12.5", {20, 100, 200, 150}, WB_ALIGN_RIGHT},   /* width-limited */
+        {"12:34", {10, 20, 620, 120}, WB_ALIGN_CENTER},
+        {".5", {300, 200, 300, 100}, WB_ALIGN_LEFT},       /* a leading '.' hangs left */
+        {"88888888", {0, 0, 60, 300}, WB_ALIGN_CENTER},    /* far too wide: shrunk to fit */
+    };
+    wb_rect all = {0, 0, 640, 360};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clear(f);
+        int rc = text_draw_led(f->t, cases[i].digits, cases[i].box, cases[i].align, LIT, 1, GHOST);
+        SDL_Surface *blended = read_frame(f->r);
+        clear(f);
+        under_probe probe = {&magenta, 0, {0, 0, 0, 0}};
+        text_set_under(f->t, probe_under, &probe);
+        assert_int_equal(text_draw_led(f->t, cases[i].digits, cases[i].box, cases[i].align, LIT,
+                                       1, GHOST), rc);
+        text_set_under(f->t, NULL, NULL);
+        SDL_Surface *wrong = read_frame(f->r);
+        assert_int_equal(probe.asked, 1);
+        assert_true(rect_contains(text_last_drawn(f->t), probe.last));
+        int x0 = 640, y0 = 360, x1 = -1, y1 = -1;
+        for (int y = 0; y < 360; y++) {
+            for (int x = 0; x < 640; x++) {
+                wb_color p = pixel(wrong, x, y), q = pixel(blended, x, y);
+                if (same_rgb(p, magenta)) {
+                    x0 = x < x0 ? x : x0;
+                    x1 = x > x1 ? x : x1;
+                    y0 = y < y0 ? y : y0;
+                    y1 = y;
+                } else if (!inside(probe.last, x, y)) {
+                    assert_true(same_rgb(p, q));
+                }
+            }
+        }
+        /* Exactly the cells: magenta reaches every edge of the rect (tiny glyphs aside,
+         * whose antialiased ink covers whole edges). */
+        if (probe.last.h >= 40)
+            assert_true(same_rect((wb_rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1}, probe.last));
+        /* And with the right answer, the blended pixels. */
+        clear(f);
+        assert_int_equal(draw_led_on(f->t, cases[i].digits, cases[i].box, cases[i].align, LIT, 1,
+                                     GHOST, &BG), rc);
+        SDL_Surface *opaque = read_frame(f->r);
+        assert_int_equal(max_rgb_diff(opaque, blended, all), 0);
+        SDL_FreeSurface(blended);
+        SDL_FreeSurface(wrong);
+        SDL_FreeSurface(opaque);
+    }
+    /* Translucent colours are never copied opaque: nothing is asked. */
+    under_probe probe = {&BG, 0, {0, 0, 0, 0}};
+    text_set_under(f->t, probe_under, &probe);
+    wb_color faint = LIT;
+    faint.a = 128;
+    assert_true(text_draw_led(f->t, "42", (wb_rect){0, 0, 300, 100}, 0, faint, 1, GHOST) >= 0);
+    text_set_under(f->t, NULL, NULL);
+    assert_int_equal(probe.asked, 0);
 }
 
 /* Labels are rendered in their colour: nothing white on the screen, the colour itself inside the
@@ -474,6 +577,157 @@ static void test_text_color(void **state)
     assert_int_equal(info.tex_count, 2); /* one texture per colour */
 }
 
+/* Labels copied opaque (the host knows the colour under their ink) give the pixels of blended
+ * labels on that colour: shrunk, cut, translucent, mixed scripts, any alignment. The host is
+ * asked about exactly the ink's rect, which is what text_last_drawn reports, and a wrong answer
+ * shows in that rect only. */
+typedef struct wb_role_size {
+    wb_font_role role;
+    int size;
+} wb_role_size;
+
+static void test_label_opaque_matches_blended(void **state)
+{
+    fixture *f = *state;
+    /* The last: 환자 대기 · 候诊 · feed 1 key 2, a bench tile's title. */
+    static const char *const texts[] = {
+        "Waiting room", MIXED, "Qy|g \xC2\xB7 8",
+        "\xED\x99\x98\xEC\x9E\x90 \xEB\x8C\x80\xEA\xB8\xB0 \xC2\xB7 "
+        "\xE5\x80\x99\xE8\xAF\x8A \xC2\xB7 feed 1 key 2"};
+    static const wb_color bgs[] = {{0, 0, 0, 255}, {16, 20, 28, 255}, {230, 230, 220, 255}};
+    static const wb_color colors[] = {{232, 234, 240, 255}, {255, 176, 0, 255},
+                                      {255, 255, 255, 128}, {74, 163, 255, 200}};
+    /* Wide, then narrow enough to shrink or cut, then a tall box reaching the frame's edge. */
+    static const wb_rect boxes[] = {{10, 10, 620, 60}, {30, 100, 200, 40}, {500, 300, 140, 60}};
+    static const wb_role_size sizes[] = {{WB_FONT_LABEL, 0}, {WB_FONT_LABEL_BOLD, 28}};
+    wb_rect all = {0, 0, 640, 360};
+    int draws = 0, cut = 0;
+    for (size_t ti = 0; ti < sizeof texts / sizeof texts[0]; ti++) {
+        for (size_t bi = 0; bi < sizeof boxes / sizeof boxes[0]; bi++) {
+            for (size_t ci = 0; ci < sizeof colors / sizeof colors[0]; ci++) {
+                wb_color bg = bgs[(ti + ci) % 3], color = colors[ci];
+                wb_align align = (wb_align)((ti + bi + ci) % 3);
+                wb_role_size rs = sizes[(bi + ci) % 2];
+                render_begin_tile(f->r, all, bg);
+                int rc = text_draw(f->t, rs.role, rs.size, texts[ti], boxes[bi], align, color);
+                wb_rect drawn = text_last_drawn(f->t);
+                SDL_Surface *blended = read_frame(f->r);
+                render_begin_tile(f->r, all, bg);
+                under_probe probe = {&bg, 0, {0, 0, 0, 0}};
+                text_set_under(f->t, probe_under, &probe);
+                assert_int_equal(text_draw(f->t, rs.role, rs.size, texts[ti], boxes[bi], align,
+                                           color), rc);
+                text_set_under(f->t, NULL, NULL);
+                SDL_Surface *opaque = read_frame(f->r);
+                assert_int_equal(probe.asked, drawn.w > 0);
+                assert_true(same_rect(text_last_drawn(f->t), drawn));
+                if (probe.asked)
+                    assert_true(same_rect(probe.last, drawn));
+                assert_int_equal(max_rgb_diff(opaque, blended, all), 0);
+                cut += rc == 1;
+                draws++;
+                SDL_FreeSurface(blended);
+                SDL_FreeSurface(opaque);
+            }
+        }
+    }
+    assert_true(cut > 0);
+    fprintf(stderr, "labels opaque vs blended: %d draws (%d shrunk or cut), identical\n", draws,
+            cut);
+    /* A wrong answer: magenta fills the ink's rect wherever no glyph covers it, nothing else. */
+    const wb_color magenta = {255, 0, 255, 255};
+    clear(f);
+    under_probe probe = {&magenta, 0, {0, 0, 0, 0}};
+    text_set_under(f->t, probe_under, &probe);
+    assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 0, "Waiting", (wb_rect){10, 100, 400, 60},
+                               WB_ALIGN_LEFT, WHITE), 0);
+    text_set_under(f->t, NULL, NULL);
+    SDL_Surface *s = read_frame(f->r);
+    assert_true(rect_contains((wb_rect){0, 0, 640, 360}, probe.last));
+    census c = count_pixels(s, probe.last, magenta);
+    assert_true(c.color_in > probe.last.w * probe.last.h / 3);
+    assert_int_equal(c.color_out, 0);
+    assert_int_equal(c.other_out, 0);
+    SDL_FreeSurface(s);
+}
+
+/* Every size of a face is served by at most two open instances (resized as needed), and a
+ * frame that draws and measures what the one before did opens and resizes nothing. */
+static void test_font_instances(void **state)
+{
+    fixture *f = *state;
+    char err[256];
+    text *t = text_open(&f->fonts, render_renderer(f->r), err, sizeof err);
+    assert_non_null(t);
+    text_cache_info start, info;
+    text_cache_info_get(t, &start);
+    assert_int_equal(start.fonts_open, 3); /* the first face of each role, checked at open */
+    void *pinned = text_font(t, WB_FONT_LABEL, 33);
+    assert_non_null(pinned);
+    int pinned_h = TTF_FontHeight(pinned);
+    for (int round = 0; round < 3; round++) {
+        text_cache_info before;
+        text_cache_info_get(t, &before);
+        clear(f);
+        for (int size = 12; size < 60; size += 3) {
+            int w, h;
+            assert_int_equal(text_measure(t, WB_FONT_LABEL, size, MIXED, &w, &h), 0);
+            assert_int_equal(text_measure(t, WB_FONT_LED, size, "888", &w, &h), 0);
+            assert_int_equal(text_draw(t, WB_FONT_LABEL, size + 1, "Waiting \xED\x99\x98",
+                                       (wb_rect){0, 0, 640, 100}, WB_ALIGN_LEFT, WHITE), 0);
+            assert_true(text_draw_led(t, "12.5", (wb_rect){0, 100, 640, size}, WB_ALIGN_LEFT, LIT,
+                                      1, GHOST) >= 0);
+        }
+        text_cache_info_get(t, &info);
+        /* Noto Sans CJK KR holds Hangul and Latin: one label face, plus the pinned font. */
+        assert_true(info.fonts_open <= 2 + 2 + 1 + 1);
+        if (round == 0)
+            assert_true(info.font_resizes > 0);
+        else
+            assert_true(info.font_opens == before.font_opens &&
+                        info.font_resizes == before.font_resizes &&
+                        info.renders == before.renders);
+        assert_int_equal(TTF_FontHeight(pinned), pinned_h);
+    }
+    int w33, h33;
+    assert_int_equal(TTF_SizeUTF8(pinned, "Waiting", &w33, &h33), 0);
+    TTF_Font *fresh = TTF_OpenFontIndex(f->fonts.chain[WB_FONT_LABEL][0].path, 33,
+                                        f->fonts.chain[WB_FONT_LABEL][0].face_index);
+    int wf, hf;
+    assert_int_equal(TTF_SizeUTF8(fresh, "Waiting", &wf, &hf), 0);
+    assert_int_equal(w33, wf); /* never resized */
+    assert_int_equal(h33, hf);
+    TTF_CloseFont(fresh);
+    text_close(t);
+}
+
+/* A label fading out keeps at most two of its alphas cached, not one texture per frame. */
+static void test_fade_keeps_two(void **state)
+{
+    fixture *f = *state;
+    text_cache_info before, info;
+    text_flush_cache(f->t);
+    text_cache_info_get(f->t, &before);
+    for (int a = 255; a > 0; a -= 16) {
+        wb_color c = {232, 234, 240, (uint8_t)a};
+        clear(f);
+        assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 40, "Fading out", (wb_rect){0, 0, 640, 60},
+                                   WB_ALIGN_LEFT, c), 0);
+        text_cache_info_get(f->t, &info);
+        assert_true(info.tex_count - before.tex_count <= 2);
+    }
+    /* Two alphas taking turns are both kept: nothing is rendered again. */
+    for (int i = 0; i < 6; i++) {
+        wb_color c = {232, 234, 240, (uint8_t)(i % 2 ? 255 : 128)};
+        assert_int_equal(text_draw(f->t, WB_FONT_LABEL, 40, "Blinking", (wb_rect){0, 0, 640, 60},
+                                   WB_ALIGN_LEFT, c), 0);
+        if (i == 1)
+            text_cache_info_get(f->t, &before);
+    }
+    text_cache_info_get(f->t, &info);
+    assert_int_equal(info.renders, before.renders);
+}
+
 /* Many distinct strings and sizes: the caches evict and stay usable. */
 static void test_cache_churn(void **state)
 {
@@ -482,7 +736,7 @@ static void test_cache_churn(void **state)
     for (int i = 0; i < 700; i++) {
         snprintf(buf, sizeof buf, "%d", i * 7919);
         wb_rect box = {0, 0, 100 + i % 300, 20 + i % 200};
-        assert_true(text_draw_led(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST, NULL) >= 0);
+        assert_true(text_draw_led(f->t, buf, box, WB_ALIGN_RIGHT, LIT, 1, GHOST) >= 0);
         assert_true(text_draw(f->t, WB_FONT_LABEL, 0, buf, box, WB_ALIGN_LEFT, WHITE) >= 0);
     }
 }
@@ -490,11 +744,11 @@ static void test_cache_churn(void **state)
 static void test_led_degenerate(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(text_draw_led(f->t, "", (wb_rect){0, 0, 100, 50}, 0, LIT, 1, GHOST, NULL), 0);
-    assert_int_equal(text_draw_led(f->t, "12", (wb_rect){0, 0, 0, 50}, 0, LIT, 1, GHOST, NULL), 1);
+    assert_int_equal(text_draw_led(f->t, "", (wb_rect){0, 0, 100, 50}, 0, LIT, 1, GHOST), 0);
+    assert_int_equal(text_draw_led(f->t, "12", (wb_rect){0, 0, 0, 50}, 0, LIT, 1, GHOST), 1);
     assert_int_equal(
-        text_draw_led(f->t, "12345678", (wb_rect){0, 0, 4, 50}, 0, LIT, 1, GHOST, NULL), 1);
-    assert_int_equal(text_draw_led(NULL, "1", (wb_rect){0, 0, 10, 10}, 0, LIT, 1, GHOST, NULL), -1);
+        text_draw_led(f->t, "12345678", (wb_rect){0, 0, 4, 50}, 0, LIT, 1, GHOST), 1);
+    assert_int_equal(text_draw_led(NULL, "1", (wb_rect){0, 0, 10, 10}, 0, LIT, 1, GHOST), -1);
 }
 
 /* ---- labels --------------------------------------------------------------------------- */
@@ -642,10 +896,10 @@ static void test_font_handle(void **state)
     assert_int_equal(TTF_FontHeight(a), 48); /* DSEG7: one em tall */
     /* Many sizes through the caches: handed-out fonts stay open (pinned) meanwhile. */
     for (int size = 10; size < 120; size++)
-        text_draw_led(f->t, "88", (wb_rect){0, 0, 400, size}, 0, LIT, 1, GHOST, NULL);
+        text_draw_led(f->t, "88", (wb_rect){0, 0, 400, size}, 0, LIT, 1, GHOST);
     assert_int_equal(TTF_FontHeight(a), 48);
     text_flush_cache(f->t);
-    assert_int_equal(text_draw_led(f->t, "1", (wb_rect){0, 0, 400, 80}, 0, LIT, 1, GHOST, NULL), 0);
+    assert_int_equal(text_draw_led(f->t, "1", (wb_rect){0, 0, 400, 80}, 0, LIT, 1, GHOST), 0);
 }
 
 /* ---- shapes --------------------------------------------------------------------------- */
@@ -699,6 +953,149 @@ static void test_bar_and_sparkline(void **state)
     SDL_FreeSurface(s);
 }
 
+/* The sparkline as draw.c drew it before it was batched (one SDL_RenderGeometry and one
+ * SDL_RenderDrawLineF per segment, one SDL_RenderFillRectF per lone point): the reference the
+ * batched one must match pixel for pixel. */
+static SDL_FPoint ref_join_offset(const SDL_FPoint *p, const int *ok, int count, int i, float t)
+{
+    SDL_FPoint n = {0, 0}, last = {0, 0};
+    for (int j = i - 1; j <= i; j++) {
+        if (j < 0 || j + 1 >= count || !ok[j] || !ok[j + 1])
+            continue;
+        float dx = p[j + 1].x - p[j].x, dy = p[j + 1].y - p[j].y;
+        float len = sqrtf(dx * dx + dy * dy);
+        if (len <= 0.0f)
+            continue;
+        last = (SDL_FPoint){-dy / len, dx / len};
+        n.x += last.x;
+        n.y += last.y;
+    }
+    float len = sqrtf(n.x * n.x + n.y * n.y);
+    if (len <= 0.0f)
+        return (SDL_FPoint){0, t / 2};
+    n.x /= len;
+    n.y /= len;
+    float cosine = n.x * last.x + n.y * last.y;
+    float scale = cosine > 0.5f ? 1.0f / cosine : 2.0f;
+    return (SDL_FPoint){n.x * t / 2 * scale, n.y * t / 2 * scale};
+}
+
+static void ref_sparkline(SDL_Renderer *r, wb_rect rect, const double *values, int count,
+                          wb_color color)
+{
+    double lo = 0, hi = 0;
+    int any = 0;
+    for (int i = 0; i < count; i++) {
+        if (!isfinite(values[i]))
+            continue;
+        lo = !any || values[i] < lo ? values[i] : lo;
+        hi = !any || values[i] > hi ? values[i] : hi;
+        any = 1;
+    }
+    if (!any || color.a == 0 || rect.w <= 0 || rect.h <= 0)
+        return;
+    int ti = (rect.h + 12) / 25;
+    ti = ti > rect.h / 8 ? rect.h / 8 : ti;
+    ti = ti > 8 ? 8 : ti;
+    float t = ti < 1 ? 1.0f : (float)ti;
+    float x0 = (float)rect.x + t / 2, span_w = (float)rect.w - t;
+    float y0 = (float)rect.y + t / 2, span_h = (float)rect.h - t;
+    SDL_Color c = {color.r, color.g, color.b, color.a};
+    SDL_Rect old_clip, clip = {rect.x, rect.y, rect.w, rect.h};
+    SDL_bool had_clip = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &old_clip);
+    if (had_clip && !SDL_IntersectRect(&old_clip, &clip, &clip))
+        return;
+    SDL_RenderSetClipRect(r, &clip);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(r, color.r, color.g, color.b, color.a);
+    enum { WINDOW = 256 };
+    for (int base = -1; base < count - 1; base += WINDOW) {
+        SDL_FPoint p[WINDOW + 3];
+        int ok[WINDOW + 3], n = 0;
+        for (int i = base; i < count && n < WINDOW + 3; i++, n++) {
+            ok[n] = i >= 0 && isfinite(values[i]);
+            double f = !ok[n] ? 0 : hi > lo ? (values[i] - lo) / (hi - lo) : 0.5;
+            p[n] = (SDL_FPoint){count > 1 ? x0 + span_w * (float)i / (float)(count - 1)
+                                          : x0 + span_w / 2,
+                                y0 + span_h * (float)(1.0 - f)};
+        }
+        for (int k = 1; k <= WINDOW && k < n; k++) {
+            if (!ok[k])
+                continue;
+            if (!ok[k - 1] && (k + 1 >= n || !ok[k + 1])) {
+                SDL_FRect dot = {p[k].x - t / 2, p[k].y - t / 2, t, t};
+                SDL_RenderFillRectF(r, &dot);
+            }
+            if (k + 1 < n && ok[k + 1]) {
+                SDL_FPoint a = p[k], na = ref_join_offset(p, ok, n, k, t), b = p[k + 1],
+                           nb = ref_join_offset(p, ok, n, k + 1, t);
+                SDL_Vertex v[4] = {
+                    {{a.x + na.x, a.y + na.y}, c, {0, 0}}, {{a.x - na.x, a.y - na.y}, c, {0, 0}},
+                    {{b.x - nb.x, b.y - nb.y}, c, {0, 0}}, {{b.x + nb.x, b.y + nb.y}, c, {0, 0}},
+                };
+                const int idx[6] = {0, 1, 2, 0, 2, 3};
+                SDL_RenderGeometry(r, NULL, v, 4, idx, 6);
+                SDL_RenderDrawLineF(r, p[k].x, p[k].y, p[k + 1].x, p[k + 1].y);
+            }
+        }
+    }
+    SDL_RenderSetClipRect(r, had_clip ? &old_clip : NULL);
+}
+
+/* Batched, the sparkline draws the very pixels it drew one piece at a time (alpha included):
+ * opaque and translucent colours, gaps and lone points, flat runs, tiny rects, long segments,
+ * hundreds of points (several windows), clipped by the caller or not. */
+static void test_sparkline_matches_unbatched(void **state)
+{
+    fixture *f = *state;
+    SDL_Renderer *ren = render_renderer(f->r);
+    static double v[600];
+    unsigned seed = 4242;
+    int opaque_draws = 0, cases = 0;
+    for (int it = 0; it < 600; it++) {
+        /* Few points make long segments (drawn in strips), many make several windows. */
+        unsigned most = it % 7 == 0 ? 600u : it % 4 == 3 ? 4u : 90u;
+        int count = 1 + (int)(((seed = seed * 1103515245u + 12345u) >> 8) % most);
+        for (int i = 0; i < count; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 8;
+            v[i] = it % 5 == 0 ? 5.0 : it % 5 == 1 ? (double)(r % 4) : (double)(r % 100000) / 7.0;
+            if (r % 97 < 8)
+                v[i] = NAN;
+        }
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        wb_rect rect = {(int)(r % 100), (int)(r / 100 % 100),
+                        1 + (int)(r / 7 % (it % 3 ? 530u : 20u)),
+                        1 + (int)(r / 13 % (it % 4 ? 250u : 12u))};
+        wb_color color = {(uint8_t)r, (uint8_t)(r >> 3), (uint8_t)(r >> 6),
+                          (uint8_t)(it % 3 == 0 ? 1 + r % 254 : 255)};
+        SDL_Rect caller = {(int)(r % 200), (int)(r / 3 % 150), 300, 200};
+        SDL_Surface *out[2];
+        for (int pass = 0; pass < 2; pass++) {
+            clear(f);
+            SDL_RenderSetClipRect(ren, it % 2 ? &caller : NULL);
+            if (pass == 0)
+                ref_sparkline(ren, rect, v, count, color);
+            else
+                draw_sparkline(ren, rect, v, count, color);
+            SDL_RenderSetClipRect(ren, NULL);
+            out[pass] = read_frame(f->r);
+        }
+        for (int y = 0; y < out[0]->h; y++)
+            assert_memory_equal((Uint8 *)out[0]->pixels + (size_t)y * (size_t)out[0]->pitch,
+                                (Uint8 *)out[1]->pixels + (size_t)y * (size_t)out[1]->pitch,
+                                (size_t)out[0]->w * 4);
+        opaque_draws += color.a == 255;
+        cases++;
+        SDL_FreeSurface(out[0]);
+        SDL_FreeSurface(out[1]);
+    }
+    fprintf(stderr, "sparklines batched vs one by one: %d cases (%d opaque), identical\n", cases,
+            opaque_draws);
+}
+
 /* ---- render --------------------------------------------------------------------------- */
 
 static void test_screenshot(void **state)
@@ -709,9 +1106,8 @@ static void test_screenshot(void **state)
     render_begin_tile(f->r, (wb_rect){0, 0, 640, 360}, tile_bg);
     text_draw(f->t, WB_FONT_LABEL_BOLD, 0, MIXED, (wb_rect){20, 10, 600, 50}, WB_ALIGN_LEFT,
               (wb_color){200, 200, 200, 255});
-    text_draw_led(f->t, "12:34.5", (wb_rect){20, 80, 600, 180}, WB_ALIGN_CENTER, LIT, 1, GHOST,
-                  NULL);
-    text_draw_led(f->t, " -7", (wb_rect){20, 280, 200, 70}, WB_ALIGN_LEFT, LIT, 1, GHOST, NULL);
+    text_draw_led(f->t, "12:34.5", (wb_rect){20, 80, 600, 180}, WB_ALIGN_CENTER, LIT, 1, GHOST);
+    text_draw_led(f->t, " -7", (wb_rect){20, 280, 200, 70}, WB_ALIGN_LEFT, LIT, 1, GHOST);
     render_end_tile(f->r);
     unsigned long before = render_presented_frames(f->r);
     render_present(f->r);
@@ -817,13 +1213,18 @@ int main(void)
         cmocka_unit_test(test_led_degenerate),
         cmocka_unit_test(test_led_cells_match_whole_strings),
         cmocka_unit_test(test_led_cache_bounded),
+        cmocka_unit_test(test_led_asks_cells_rect),
         cmocka_unit_test(test_text_color),
+        cmocka_unit_test(test_label_opaque_matches_blended),
+        cmocka_unit_test(test_font_instances),
+        cmocka_unit_test(test_fade_keeps_two),
         cmocka_unit_test(test_cache_churn),
         cmocka_unit_test(test_mixed_script),
         cmocka_unit_test(test_fallback_runs),
         cmocka_unit_test(test_label_shrink_and_cut),
         cmocka_unit_test(test_font_handle),
         cmocka_unit_test(test_bar_and_sparkline),
+        cmocka_unit_test(test_sparkline_matches_unbatched),
         cmocka_unit_test(test_screenshot),
         cmocka_unit_test(test_wake_and_quit),
     };
