@@ -19,9 +19,10 @@ struct render;
 struct text;
 struct wall;
 
-/* What a tile painted since its frame began, so draw_led knows whether its box is still one
- * opaque colour and may copy opaque LED cells there instead of blending (5x cheaper). */
-#define PAINT_OPS_MAX 16
+/* What a tile painted since its frame began: text and LED numbers ask it whether the rect they
+ * cover is still one opaque colour, to copy opaque pixels instead of blending (5x cheaper), and
+ * the next frame clears only these rects instead of the whole tile. */
+#define PAINT_OPS_MAX 64
 typedef struct paint_log {
     int count;                      /* > PAINT_OPS_MAX: too much to follow, assume anything */
     wb_rect rect[PAINT_OPS_MAX];    /* covers every pixel the call may have touched */
@@ -52,7 +53,8 @@ struct wb_host {
     int badge_dirty;                /* only the state badge's text changed */
     wb_rect badge_rect;             /* where the badge was drawn; it only grows while shown */
     char badge_label[96];           /* what it showed */
-    paint_log paint;
+    paint_log paint;                /* this frame's, then (until the next) the last frame's */
+    int only_paint_on_bg;           /* outside paint's rects the tile shows the bare background */
     int raw_renderer;               /* its plugin took the SDL renderer: paint is unknowable */
 };
 

@@ -456,6 +456,22 @@ void render_begin_tile(render *r, wb_rect rect, wb_color bg)
     SDL_RenderFillRect(r->ren, &clip);
 }
 
+void render_begin_tile_refill(render *r, wb_rect rect, wb_color bg, const wb_rect *rects,
+                              int count)
+{
+    if (!r)
+        return;
+    SDL_Rect clip = {rect.x, rect.y, rect.w, rect.h};
+    SDL_RenderSetClipRect(r->ren, &clip);
+    SDL_SetRenderDrawBlendMode(r->ren, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(r->ren, bg.r, bg.g, bg.b, bg.a);
+    for (int i = 0; i < count; i++) {
+        SDL_Rect part = {rects[i].x, rects[i].y, rects[i].w, rects[i].h};
+        if (part.w > 0 && part.h > 0)
+            SDL_RenderFillRect(r->ren, &part);
+    }
+}
+
 void render_restore_tile(render *r, wb_rect rect)
 {
     if (!r)

@@ -50,6 +50,10 @@ void render_interrupt(render *r);
  * to `bg` and sets the clip; render_end_tile resets the clip. render_present shows the frame
  * buffer (the whole buffer is copied to the window). */
 void render_begin_tile(render *r, wb_rect rect, wb_color bg);
+/* As render_begin_tile, but clears only `rects` (clipped to the tile): the caller knows the
+ * rest of the tile still shows `bg`. */
+void render_begin_tile_refill(render *r, wb_rect rect, wb_color bg, const wb_rect *rects,
+                              int count);
 void render_end_tile(render *r);
 /* Target back on the canvas and clip back on the tile, without clearing it. */
 void render_restore_tile(render *r, wb_rect rect);

@@ -396,9 +396,16 @@ void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
     t->dirty = 0;
     t->badge_dirty = 0;
     t->badge_label[0] = '\0';
-    t->paint.count = 0;
     if (t->rect.w <= 0 || t->rect.h <= 0) return;
-    render_begin_tile(w->render, t->rect, palette[WB_COLOR_TILE_BG]);
+    /* Clearing a whole 4K tile writes 2.7 MB; clearing what was painted on it last frame is
+     * enough when nothing else was (the bare background is already there). */
+    if (t->only_paint_on_bg && !t->raw_renderer && t->paint.count <= PAINT_OPS_MAX)
+        render_begin_tile_refill(w->render, t->rect, palette[WB_COLOR_TILE_BG], t->paint.rect,
+                                 t->paint.count);
+    else
+        render_begin_tile(w->render, t->rect, palette[WB_COLOR_TILE_BG]);
+    t->paint.count = 0;
+    t->only_paint_on_bg = 0;
     if (t->error[0] || !t->self) {
         draw_error_tile(w, t);
     } else {
@@ -411,6 +418,7 @@ void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
         /* A plugin using the renderer directly may have moved the target or the clip. */
         render_restore_tile(w->render, t->rect);
         if (t->state != WB_FEED_LIVE) draw_state_badge(w, t, now_ms);
+        else t->only_paint_on_bg = 1; /* the plugin's paint is all there is */
     }
     render_end_tile(w->render);
 }

@@ -119,6 +119,7 @@ void tiles_layout(wall *w, int width, int height)
             /* The config check keeps tiles inside the grid; only a tiny output gets here. */
             t->rect = (wb_rect){0, 0, 0, 0};
         }
+        t->only_paint_on_bg = 0; /* the canvas was cleared to the wall's colour, or moved */
         t->dirty = 1;
     }
 }
