@@ -30,20 +30,6 @@ static atomic_int g_level_set_explicitly = 0;
 static atomic_uint_fast64_t g_suppressed_total = 0;
 static log_key g_keys[LOG_MAX_KEYS];
 
-uint64_t clock_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-int64_t clock_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + (int64_t)ts.tv_nsec / 1000000;
-}
-
 uint64_t clock_mono_us(void)
 {
     struct timespec ts;
@@ -56,6 +42,16 @@ int64_t clock_wall_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + (int64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t clock_mono_ms(void)
+{
+    return clock_mono_us() / 1000u;
+}
+
+int64_t clock_wall_ms(void)
+{
+    return clock_wall_us() / 1000; /* after 1970: truncating is flooring */
 }
 
 static int parse_level_name(const char *name, wb_log_level *out)

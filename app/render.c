@@ -447,13 +447,7 @@ void render_request_quit(render *r)
 
 void render_begin_tile(render *r, wb_rect rect, wb_color bg)
 {
-    if (!r)
-        return;
-    SDL_Rect clip = {rect.x, rect.y, rect.w, rect.h};
-    SDL_RenderSetClipRect(r->ren, &clip);
-    SDL_SetRenderDrawBlendMode(r->ren, SDL_BLENDMODE_NONE);
-    SDL_SetRenderDrawColor(r->ren, bg.r, bg.g, bg.b, bg.a);
-    SDL_RenderFillRect(r->ren, &clip);
+    render_begin_tile_refill(r, rect, bg, &rect, 1);
 }
 
 void render_begin_tile_refill(render *r, wb_rect rect, wb_color bg, const wb_rect *rects,

@@ -29,9 +29,9 @@ assert_pixels "$WALL_SHOT" a red 500
 
 # The window draws straight into its framebuffer (no canvas): the same pixels as headless.
 cp "$WALL_SHOT" "$WB_SCRATCH/window.png"
-wall_start --headless --size 1280x720 --seconds 10
-wall_wait 10 "$(tile a).values.value == 8086" "tile a showing 8086 headless"
-wall_wait_exit 30
+wall_start --headless --size 1280x720
+wall_wait 20 "$(tile a).values.value == 8086" "tile a showing 8086 headless"
+wall_stop
 n=$("$WB_PNGPROBE" "$WB_SCRATCH/window.png" diff "$WALL_SHOT") || fail "pngprobe diff failed"
 ((n == 0)) || fail "the X11 window and headless differ in $n pixels (window.png vs $WALL_SHOT)"
 
