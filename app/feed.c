@@ -1615,8 +1615,8 @@ void feeds_stats(feeds *F, size_t feed_index, feed_stats *out)
     pthread_mutex_lock(&F->stats_lock);
     *out = f->stats;
     pthread_mutex_unlock(&F->stats_lock);
-    out->dropped = handover_dropped(f->queue) +
-                   atomic_load_explicit(&f->raw_dropped, memory_order_relaxed);
+    out->dropped_unparsed = atomic_load_explicit(&f->raw_dropped, memory_order_relaxed);
+    out->dropped = handover_dropped(f->queue) + out->dropped_unparsed;
     out->coalesced = handover_coalesced(f->queue);
 }
 

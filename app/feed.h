@@ -41,6 +41,7 @@ typedef struct feed_stats {
     uint64_t dropped;             /* lost without a newer value of their key: the main thread
                                    * lagged (hand-over full) or the parse thread did (raw
                                    * queue full, so never parsed nor received) */
+    uint64_t dropped_unparsed;    /* the parse thread's share of dropped (in dropped too) */
     uint64_t coalesced;           /* handed over, then replaced by a newer one of the same key
                                    * before the main thread took it */
     uint64_t invalid;             /* not JSON, not an object, binary, bad UTF-8, too big */

@@ -41,10 +41,12 @@ static json_t *public_url(const char *url)
 
 static json_t *feed_json(const wall_feed *cfg, const feed_stats *fs)
 {
-    return json_pack("{s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
+    return json_pack("{s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
                      "name", cfg->name, "url", public_url(cfg->url), "state", feed_state_name(fs->state),
                      "connects", (json_int_t)fs->connects, "received", (json_int_t)fs->received,
-                     "dropped", (json_int_t)fs->dropped, "coalesced", (json_int_t)fs->coalesced,
+                     "dropped", (json_int_t)fs->dropped,
+                     "dropped_unparsed", (json_int_t)fs->dropped_unparsed,
+                     "coalesced", (json_int_t)fs->coalesced,
                      "invalid", (json_int_t)fs->invalid,
                      "bytes", (json_int_t)fs->bytes,
                      "seq_gaps", (json_int_t)fs->seq_gaps,
