@@ -626,8 +626,11 @@ static void usage(FILE *out)
     fputs("usage: wb-testserver --port-file FILE [--port N] (--script FILE [--loop] | "
           "--handshake-hang)\n"
           "                    [--log FILE [--log-header NAME]...]\n"
+          "                    [--tls-cert FILE --tls-key FILE]\n"
           "Listens on 127.0.0.1 (port 0 = ephemeral), writes the port to FILE (tmp + rename),\n"
-          "and plays the script to every websocket client. Script steps, one per line:\n"
+          "and plays the script to every websocket client (over TLS, wss://, with --tls-cert:\n"
+          "PEM certificate chain and its PEM private key; not with --handshake-hang).\n"
+          "Script steps, one per line:\n"
           "  {...} or [...]            one text frame, verbatim\n"
           "  @sleep MS                 pause this connection\n"
           "  @raw TEXT                 TEXT as a text frame\n"
@@ -650,7 +653,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    const char *port_file = NULL, *script_path = NULL;
+    const char *port_file = NULL, *script_path = NULL, *tls_cert = NULL, *tls_key = NULL;
     int port = 0, hang = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -669,6 +672,10 @@ int main(int argc, char **argv)
             if (g_log_header_count == (int)(sizeof g_log_headers / sizeof g_log_headers[0]))
                 die("--log-header: at most %zu", sizeof g_log_headers / sizeof g_log_headers[0]);
             g_log_headers[g_log_header_count++] = argv[++i];
+        } else if (!strcmp(a, "--tls-cert") && i + 1 < argc) {
+            tls_cert = argv[++i];
+        } else if (!strcmp(a, "--tls-key") && i + 1 < argc) {
+            tls_key = argv[++i];
         } else if (!strcmp(a, "--loop")) {
             g_loop = 1;
         } else if (!strcmp(a, "--handshake-hang")) {
@@ -686,6 +693,15 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (!tls_cert != !tls_key)
+        die("--tls-cert and --tls-key go together");
+    if (tls_cert && hang)
+        die("--tls-cert: not with --handshake-hang (it never answers anyway)");
+    /* lws only logs an unreadable certificate or key: say it before listening */
+    if (tls_cert && access(tls_cert, R_OK) != 0)
+        die("--tls-cert %s: %s", tls_cert, strerror(errno));
+    if (tls_key && access(tls_key, R_OK) != 0)
+        die("--tls-key %s: %s", tls_key, strerror(errno));
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -703,7 +719,8 @@ int main(int argc, char **argv)
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6 |
+                   (tls_cert ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
     g_context = lws_create_context(&info);
     if (!g_context)
         die("lws_create_context failed");
@@ -713,11 +730,18 @@ int main(int argc, char **argv)
     info.iface = "127.0.0.1";
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (tls_cert) {
+        /* this vhost then speaks TLS only: clients connect with wss:// */
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = tls_cert;
+        info.ssl_private_key_filepath = tls_key;
+    }
     info.vhost_name = "wb-testserver";
     struct lws_vhost *vh = lws_create_vhost(g_context, &info);
     if (!vh) {
         lws_context_destroy(g_context);
-        die("cannot listen on 127.0.0.1:%d", port);
+        die(tls_cert ? "cannot listen on 127.0.0.1:%d (or load --tls-cert/--tls-key)"
+                     : "cannot listen on 127.0.0.1:%d", port);
     }
     int bound = lws_get_vhost_listen_port(vh);
     if (bound <= 0) {
