@@ -1,11 +1,14 @@
 /* loader.c: finds plugin shared objects on the search path, dlopens them and checks their ABI.
  * It must never call a plugin callback other than the entry function (create runs in tiles.c). */
+#define _GNU_SOURCE /* dlinfo */
 #include "loader.h"
 #include "error.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +245,216 @@ static int adopt_descriptor(loaded_plugin *out, char *err, size_t err_size)
     return 0;
 }
 
+/* ---- who may have written it --------------------------------------------------------- */
+
+/* dlopen runs a plugin's code with the wall's rights, so a plugin file and its folder must be
+ * writable by nobody but root and the wall's own user: owned by root or by the effective user,
+ * not world-writable (a sticky bit does not help: anyone could still add NAME.so files), and
+ * group-writable only when the group is the effective user's own group or root's. 0, or -1 with
+ * the reason ("world-writable (mode 0777)") in why. */
+static int check_writers(const struct stat *st, char *why, size_t why_size)
+{
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    unsigned mode = (unsigned)(st->st_mode & 07777);
+    if (st->st_uid != 0 && st->st_uid != uid)
+        return set_error(why, why_size,
+                         "owned by uid %u, neither root nor the wall's user (uid %u)",
+                         (unsigned)st->st_uid, (unsigned)uid);
+    if (st->st_mode & S_IWOTH)
+        return set_error(why, why_size, "world-writable (mode %04o)", mode);
+    if ((st->st_mode & S_IWGRP) && st->st_gid != 0 && st->st_gid != gid)
+        return set_error(why, why_size,
+                         "group-writable (mode %04o) by gid %u, not the wall's own group (gid %u)",
+                         mode, (unsigned)st->st_gid, (unsigned)gid);
+    return 0;
+}
+
+/* ---- dlopen through the checked file descriptor ----------------------------------------- */
+
+/* The checks above are made with fstat on the opened folder and file, and dlopen then reads
+ * that very file through /proc/self/fd/N, so nobody can swap it in between. glibc, however,
+ * first matches a dlopen name against the names of the objects already loaded, and every
+ * "/proc/self/fd/N" that ever loaded something stays such a name while that object is loaded,
+ * though N may since name another file. So the loader remembers which file (device and inode)
+ * each object it loaded came from; when the name is already taken by an object of another file
+ * (or of unknown origin) it moves to a fresh descriptor number. Main thread only. */
+typedef struct loaded_file {
+    void *handle;
+    dev_t dev;
+    ino_t ino;
+} loaded_file;
+
+static loaded_file *loaded_files;
+static size_t loaded_file_count, loaded_file_capacity;
+
+static loaded_file *loaded_file_of(void *handle)
+{
+    for (size_t i = 0; i < loaded_file_count; i++)
+        if (loaded_files[i].handle == handle) return &loaded_files[i];
+    return NULL;
+}
+
+/* A handle new to glibc (its address may be that of an object unloaded since): (re)record it. */
+static int remember_file(void *handle, const struct stat *st)
+{
+    loaded_file *known = loaded_file_of(handle);
+    if (!known) {
+        if (loaded_file_count == loaded_file_capacity) {
+            size_t capacity = loaded_file_capacity ? loaded_file_capacity * 2 : 16;
+            loaded_file *grown = realloc(loaded_files, capacity * sizeof *grown);
+            if (!grown) return -1;
+            loaded_files = grown;
+            loaded_file_capacity = capacity;
+        }
+        known = &loaded_files[loaded_file_count++];
+    }
+    *known = (loaded_file){handle, st->st_dev, st->st_ino};
+    return 0;
+}
+
+/* Whether a loaded object (not loaded by us, or since reused) comes from the file in st: known
+ * by the loader, or loaded under a real path that names that file. */
+static int same_file(void *handle, const struct stat *st)
+{
+    const loaded_file *known = loaded_file_of(handle);
+    if (known) return known->dev == st->st_dev && known->ino == st->st_ino;
+    struct link_map *map = NULL;
+    struct stat other;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !map->l_name ||
+        strncmp(map->l_name, "/proc/", 6) == 0 || stat(map->l_name, &other) != 0)
+        return 0;
+    return other.st_dev == st->st_dev && other.st_ino == st->st_ino;
+}
+
+#define MAX_FD_TRIES 64
+
+enum { FD_OPENED, FD_NO_PROC, FD_FAILED };
+
+/* dlopen the file open on fd (fstat'ed into st) as "/proc/self/fd/N", written to dl_path.
+ * FD_OPENED: *handle set, or NULL with dlerror() to tell why. FD_NO_PROC: /proc/self/fd is not
+ * there. FD_FAILED: no fresh name could be had (or out of memory), why in err. */
+static int dlopen_fd(int fd, const struct stat *st, char *dl_path, size_t dl_path_size,
+                     void **handle, char *err, size_t err_size)
+{
+    int held[MAX_FD_TRIES];
+    size_t held_count = 0;
+    int rc = FD_OPENED;
+    *handle = NULL;
+    for (;;) {
+        snprintf(dl_path, dl_path_size, "/proc/self/fd/%d", fd);
+        struct stat via_proc;
+        if (stat(dl_path, &via_proc) != 0 || via_proc.st_dev != st->st_dev ||
+            via_proc.st_ino != st->st_ino) {
+            rc = FD_NO_PROC;
+            break;
+        }
+        void *existing = dlopen(dl_path, RTLD_LAZY | RTLD_NOLOAD);
+        if (existing) {
+            int same = same_file(existing, st);
+            dlclose(existing);
+            if (same) {
+                *handle = dlopen(dl_path, RTLD_NOW | RTLD_LOCAL); /* one reference more */
+                break;
+            }
+            /* the name is another file's: try the next descriptor number */
+            int next = held_count < MAX_FD_TRIES ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+            if (next < 0) {
+                set_error(err, err_size, "no free descriptor to load it through");
+                rc = FD_FAILED;
+                break;
+            }
+            held[held_count++] = next;
+            fd = next;
+            continue;
+        }
+        *handle = dlopen(dl_path, RTLD_NOW | RTLD_LOCAL);
+        if (*handle && remember_file(*handle, st) != 0) {
+            dlclose(*handle);
+            *handle = NULL;
+            set_error(err, err_size, "out of memory");
+            rc = FD_FAILED;
+        }
+        break;
+    }
+    for (size_t i = 0; i < held_count; i++) close(held[i]);
+    return rc;
+}
+
+/* Opens path's folder and then the file in it, checks who may write either, and dlopens the
+ * file through its descriptor. 0 with out->handle set, or -1 with err filled. */
+static int open_checked(const char *path, loaded_plugin *out, char *err, size_t err_size)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *dir = !slash         ? strdup(".")
+                : slash == path ? strdup("/")
+                                : strndup(path, (size_t)(slash - path));
+    if (!dir) return set_error(err, err_size, "cannot load %s: out of memory", path);
+
+    char why[160];
+    struct stat st;
+    int rc = -1, fd = -1;
+    int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) {
+        set_error(err, err_size, "cannot load %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (fstat(dir_fd, &st) != 0) {
+        set_error(err, err_size, "cannot load %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (check_writers(&st, why, sizeof why) != 0) {
+        set_error(err, err_size, "plugin dir %s is %s: refusing %s", dir, why, base);
+        goto done;
+    }
+    fd = openat(dir_fd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        set_error(err, err_size, "cannot load %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        set_error(err, err_size, "cannot load %s: not a regular file", path);
+        goto done;
+    }
+    if (check_writers(&st, why, sizeof why) != 0) {
+        set_error(err, err_size, "refusing %s: the file is %s", path, why);
+        goto done;
+    }
+
+    char dl_path[64], fd_err[64];
+    int how = dlopen_fd(fd, &st, dl_path, sizeof dl_path, &out->handle, fd_err, sizeof fd_err);
+    if (how == FD_FAILED) {
+        set_error(err, err_size, "cannot load %s: %s", path, fd_err);
+        goto done;
+    }
+    if (how == FD_NO_PROC) {
+        /* No /proc: dlopen the path. The folder and the file were checked just now and nobody
+         * else may write either, so only a writable parent of the folder could swap the file in
+         * between. Anchor a bare name: dlopen("x.so") would search the system library path. */
+        char *anchored = slash ? strdup(path) : join_path(".", path);
+        if (!anchored) {
+            set_error(err, err_size, "cannot load %s: out of memory", path);
+            goto done;
+        }
+        out->handle = dlopen(anchored, RTLD_NOW | RTLD_LOCAL);
+        if (!out->handle)
+            set_error(err, err_size, "cannot load %s: %s", path, dlerror_reason(anchored));
+        free(anchored);
+        if (!out->handle) goto done;
+    } else if (!out->handle) {
+        set_error(err, err_size, "cannot load %s: %s", path, dlerror_reason(dl_path));
+        goto done;
+    }
+    rc = 0;
+
+done:
+    if (fd >= 0) close(fd);
+    if (dir_fd >= 0) close(dir_fd);
+    free(dir);
+    return rc;
+}
+
 int loader_open(const char *path, loaded_plugin *out, char *err, size_t err_size)
 {
     if (!out) return -1;
@@ -251,28 +464,17 @@ int loader_open(const char *path, loaded_plugin *out, char *err, size_t err_size
         return -1;
     }
 
-    /* dlopen("x.so") searches the system library path, not the current folder: anchor a
-     * bare file name so we load the file that was meant and never a namesake elsewhere. */
-    char *dl_path = strchr(path, '/') ? strdup(path) : join_path(".", path);
     out->path = strdup(path);
     out->name = name_from_path(path);
-    if (!dl_path || !out->path || !out->name) {
+    if (!out->path || !out->name) {
         set_error(err, err_size, "cannot load %s: out of memory", path);
         goto fail;
     }
-
-    out->handle = dlopen(dl_path, RTLD_NOW | RTLD_LOCAL);
-    if (!out->handle) {
-        set_error(err, err_size, "cannot load %s: %s", path, dlerror_reason(dl_path));
-        goto fail;
-    }
+    if (open_checked(path, out, err, err_size) != 0) goto fail;
     if (adopt_descriptor(out, err, err_size) != 0) goto fail;
-
-    free(dl_path);
     return 0;
 
 fail:
-    free(dl_path);
     loader_close(out);
     return -1;
 }

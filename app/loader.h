@@ -35,13 +35,19 @@ char *loader_find(const plugin_path *p, const char *name);
 int loader_check_abi(const wb_plugin_descriptor *d, char *err, size_t err_size);
 
 /* dlopen `path`, find the entry, check ABI, required callbacks and name == file name.
+ * Before any code of it runs, the file and its folder must be writable by nobody but root and
+ * the wall's user (owned by root or the effective user, not world-writable, group-writable only
+ * by the user's own group); otherwise it is refused, e.g. "plugin dir /x is world-writable
+ * (mode 0777): refusing counter.so" or "refusing /x/counter.so: the file is world-writable
+ * (mode 0666)". The file checked with fstat is the one dlopen reads (via /proc/self/fd/N).
  * On success 0 and *out filled (free with loader_close). On failure -1 and a one-line reason
- * in err (dlerror text included), *out zeroed. */
+ * in err (dlerror text included), *out zeroed. Main thread only. */
 int loader_open(const char *path, loaded_plugin *out, char *err, size_t err_size);
 void loader_close(loaded_plugin *p);
 
 /* --list-plugins: one line per NAME.so on the path: "NAME  VERSION  ABI X.Y  PATH  DESCRIPTION"
- * or "NAME  cannot load: REASON". Returns the number of plugins that load. */
+ * or "NAME  cannot load: REASON" (a refused folder or file too, with why).
+ * Returns the number of plugins that load. */
 int loader_list(const plugin_path *p, FILE *out);
 
 #endif

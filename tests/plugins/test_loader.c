@@ -1,5 +1,6 @@
 /* test_loader.c: the plugin loader against purpose-built good and broken plugins.
  * Never touches build/plugins or the user's plugin folders: only WB_TEST_PLUGIN_DIR and temp dirs. */
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -467,6 +468,165 @@ static void test_list_empty_path(void **state)
     fclose(f);
 }
 
+/* ---- who may write a plugin: folder and file ------------------------------------------- */
+
+/* Copies src to dst with the given mode (chmod'ed, so the umask does not matter). */
+static void copy_file(const char *src, const char *dst, mode_t mode)
+{
+    FILE *in = fopen(src, "rb");
+    assert_non_null(in);
+    FILE *out = fopen(dst, "wb");
+    assert_non_null(out);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) assert_int_equal(fwrite(buf, 1, n, out), n);
+    assert_int_equal(ferror(in), 0);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(chmod(dst, mode), 0);
+}
+
+/* Loads `path` expecting success; closes it again. */
+static void loads(const char *path)
+{
+    loaded_plugin p;
+    char err[512] = "";
+    int rc = loader_open(path, &p, err, sizeof err);
+    if (rc != 0) print_error("loader_open(%s): %s\n", path, err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(p.desc.name, "good");
+    loader_close(&p);
+}
+
+static void test_world_writable_dir_refused(void **state)
+{
+    (void)state;
+    temp_tree t;
+    make_tree(&t);
+    char path[256], expected[256];
+    snprintf(path, sizeof path, "%s/good.so", t.dir_a);
+    copy_file(PLUGIN("good"), path, 0755);
+
+    assert_int_equal(chmod(t.dir_a, 0755), 0);
+    loads(path);
+
+    assert_int_equal(chmod(t.dir_a, 0777), 0);
+    snprintf(expected, sizeof expected,
+             "plugin dir %s is world-writable (mode 0777): refusing good.so", t.dir_a);
+    assert_string_equal(refusal(path), expected);
+
+    /* the sticky bit (as on /tmp) does not make it a place for plugins */
+    assert_int_equal(chmod(t.dir_a, 01777), 0);
+    assert_contains(refusal(path), "world-writable (mode 1777)");
+
+    /* --list-plugins says why too */
+    plugin_path p = {0};
+    assert_int_equal(plugin_path_add(&p, t.dir_a), 0);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(loader_list(&p, f), 0);
+    char *text = read_all(f);
+    fclose(f);
+    snprintf(expected, sizeof expected, "good  cannot load: plugin dir %s is world-writable",
+             t.dir_a);
+    assert_contains(text, expected);
+    free(text);
+    plugin_path_free(&p);
+
+    assert_int_equal(chmod(t.dir_a, 0700), 0);
+    remove_tree(&t);
+}
+
+static void test_world_writable_file_refused(void **state)
+{
+    (void)state;
+    temp_tree t;
+    make_tree(&t);
+    char path[256], expected[400];
+    snprintf(path, sizeof path, "%s/good.so", t.dir_a);
+    copy_file(PLUGIN("good"), path, 0666);
+    snprintf(expected, sizeof expected, "refusing %s: the file is world-writable (mode 0666)",
+             path);
+    assert_string_equal(refusal(path), expected);
+
+    assert_int_equal(chmod(path, 0644), 0);
+    loads(path);
+
+    /* a symlink is judged by the file it leads to */
+    char link[256];
+    snprintf(link, sizeof link, "%sgood.so", t.dir_b);
+    assert_int_equal(symlink(path, link), 0);
+    loads(link);
+    assert_int_equal(chmod(path, 0646), 0);
+    assert_contains(refusal(link), "the file is world-writable (mode 0646)");
+    remove_tree(&t);
+}
+
+/* Another user's plugin (or folder) needs root to make: skipped unless the test runs as root,
+ * which then gives them to nobody (65534). */
+static void test_other_owner_refused(void **state)
+{
+    (void)state;
+    if (geteuid() != 0) skip();
+    temp_tree t;
+    make_tree(&t);
+    char path[256], expected[400];
+    snprintf(path, sizeof path, "%s/good.so", t.dir_a);
+    copy_file(PLUGIN("good"), path, 0755);
+    loads(path);
+
+    assert_int_equal(chown(path, 65534, (gid_t)-1), 0);
+    snprintf(expected, sizeof expected,
+             "refusing %s: the file is owned by uid 65534, neither root nor the wall's user "
+             "(uid 0)",
+             path);
+    assert_string_equal(refusal(path), expected);
+
+    /* a group other than the user's own may not write it either */
+    assert_int_equal(chown(path, 0, 65534), 0);
+    assert_int_equal(chmod(path, 0775), 0);
+    assert_contains(refusal(path), "the file is group-writable (mode 0775) by gid 65534");
+    assert_int_equal(chmod(path, 0755), 0);
+    loads(path); /* readable by that group is fine */
+
+    assert_int_equal(chown(t.dir_a, 65534, (gid_t)-1), 0);
+    assert_contains(refusal(path), "is owned by uid 65534, neither root nor the wall's user");
+    remove_tree(&t);
+}
+
+/* glibc knows a loaded object by the name it was opened with, and "/proc/self/fd/N" may since
+ * name another file: the loader must load the file it checked, never the stale namesake. */
+static void test_descriptor_names_reused(void **state)
+{
+    (void)state;
+    loaded_plugin a, b, c;
+    assert_int_equal(loader_open(PLUGIN("good"), &a, NULL, 0), 0);
+    assert_int_equal(loader_open(PLUGIN("good"), &b, NULL, 0), 0);
+    loader_close(&a); /* good stays loaded (b), under a's descriptor name too */
+    char err[512] = "";
+    assert_int_equal(loader_open(PLUGIN("good_old"), &c, err, sizeof err), 0);
+    assert_string_equal(c.desc.name, "good_old");
+    assert_true(c.handle != b.handle);
+    assert_string_equal(b.desc.name, "good");
+    loader_close(&c);
+    loader_close(&b);
+}
+
+/* A plugin already loaded by its path elsewhere in the process is the same file: it loads. */
+static void test_plugin_loaded_elsewhere(void **state)
+{
+    (void)state;
+    void *elsewhere = dlopen(PLUGIN("good"), RTLD_NOW | RTLD_LOCAL);
+    assert_non_null(elsewhere);
+    loaded_plugin p;
+    char err[512] = "";
+    assert_int_equal(loader_open(PLUGIN("good"), &p, err, sizeof err), 0);
+    assert_true(p.handle == elsewhere);
+    assert_string_equal(p.desc.name, "good");
+    loader_close(&p);
+    dlclose(elsewhere);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +650,11 @@ int main(void)
         cmocka_unit_test(test_list_reports_good_and_reasons),
         cmocka_unit_test(test_list_first_occurrence_wins),
         cmocka_unit_test(test_list_empty_path),
+        cmocka_unit_test(test_world_writable_dir_refused),
+        cmocka_unit_test(test_world_writable_file_refused),
+        cmocka_unit_test(test_other_owner_refused),
+        cmocka_unit_test(test_descriptor_names_reused),
+        cmocka_unit_test(test_plugin_loaded_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
