@@ -5,6 +5,8 @@
 #   B. ca_file = the unrelated CA: rejected;
 #   C. ca_file = the private CA: live and showing the value sent; in the same wall, feeds as in
 #      A and B (each on a vhost of its own) are still rejected: one feed's CA is not the others'.
+#   D. ca_file = the private CA, but the server's certificate (signed by it) names another host:
+#      rejected (the host name is checked, not only the chain).
 # A rejected feed never goes live (connects 0, nothing received, the server never sees its
 # request), says why in last_error, keeps retrying, and the wall keeps drawing its other tiles
 # (a plain ws:// feed on another server stays live).
@@ -32,6 +34,13 @@ extendedKeyUsage = serverAuth
 subjectAltName = IP:127.0.0.1, DNS:localhost
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[v3_wrong_host]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:wrong.invalid
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 EOF
 ssl() { openssl "$@" >>"$pki/openssl.log" 2>&1 || fail "openssl $* failed: $(tail -n 5 "$pki/openssl.log")"; }
 newkey=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
@@ -46,6 +55,10 @@ ssl req -new -config "$pki/openssl.cnf" "${newkey[@]}" -keyout "$pki/server.key"
     -out "$pki/server.csr" -subj "/CN=127.0.0.1"
 ssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -set_serial 0x5e55 \
     -days 2 -extfile "$pki/openssl.cnf" -extensions v3_server -out "$pki/server.pem"
+ssl req -new -config "$pki/openssl.cnf" "${newkey[@]}" -keyout "$pki/wrong-host.key" \
+    -out "$pki/wrong-host.csr" -subj "/CN=wrong.invalid"
+ssl x509 -req -in "$pki/wrong-host.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -set_serial 0x5e56 \
+    -days 2 -extfile "$pki/openssl.cnf" -extensions v3_wrong_host -out "$pki/wrong-host.pem"
 # the premises, checked with openssl itself
 openssl verify -CAfile "$pki/ca.pem" "$pki/server.pem" >/dev/null 2>&1 ||
     fail "openssl does not verify server.pem against the private CA"
@@ -61,6 +74,12 @@ log "private CA, unrelated CA and a server certificate for 127.0.0.1 made in $pk
 hs_log="$WB_SCRATCH/tls-handshakes.log"
 : >"$hs_log"
 server_start_script tls --tls-cert "$pki/server.pem" --tls-key "$pki/server.key" --log "$hs_log" <<'S'
+{"key":"s","value":443}
+S
+wrong_host_log="$WB_SCRATCH/tls-wrong-host-handshakes.log"
+: >"$wrong_host_log"
+server_start_script tlshost --tls-cert "$pki/wrong-host.pem" --tls-key "$pki/wrong-host.key" \
+    --log "$wrong_host_log" <<'S'
 {"key":"s","value":443}
 S
 server_start_script plain <<'S'
@@ -107,7 +126,7 @@ assert_rejected() {
     fi
     # last_error cannot tell an unknown issuer from a wrong host (lws 4.1 reports only "SSL err"
     # there); lws' own line, logged by the wall, names OpenSSL's verification error
-    grep -q "SSL error: .*certificate" "$WALL_ERR" ||
+    grep -Eq "SSL error: .*(certificate|mismatch)" "$WALL_ERR" ||
         fail "feed $f: no OpenSSL certificate verification error in the wall's log"
     log "feed $f rejected: $(jqv "$(feed "$f").state"), last_error '$(jqv "$(feed "$f").last_error")'"
 }
@@ -171,5 +190,22 @@ assert_eq "$(feed sys).connects" 0 "feed sys connects at exit"
 assert_eq "$(feed wrong).connects" 0 "feed wrong connects at exit"
 assert_jq ".wallboard.frames >= 1" "frames presented"
 
+
+# ------------------------------------------------------------------ D. the wrong host
+
+log "case D: wss:// with the private CA, but a certificate for another host: rejected"
+host_feed="\"host\": {\"url\": \"$(wss_url tlshost host)\", \"ca_file\": \"$pki/ca.pem\"}"
+write_wall "e2e wss reject (wrong host)" "$host_feed" "$(counter_tile s 1 0 60 host)"
+hs_log=$wrong_host_log # assert_rejected checks that this server never saw the request
+WALLBOARD_LOG=debug wall_start --headless --size 800x450
+wall_wait 20 "$(feed plain).state == \"live\" and $(tile p).values.value == 80" "plain feed live, p = 80"
+assert_rejected host s host
+grep -Eq "SSL error: .*mismatch" "$WALL_ERR" ||
+    fail "case D: no host name mismatch in the wall's log (was it rejected for another reason?)"
+assert_wall_alive
+wall_stop
+assert_eq "$(feed host).connects" 0 "case D: feed host connects at exit"
+
 server_stop tls
+server_stop tlshost
 server_stop plain
