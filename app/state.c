@@ -72,12 +72,13 @@ static json_t *tile_json(const wall *w, const struct wb_host *t)
         feeds_stats(w->feeds, (size_t)t->cfg->feed_index, &fs);
         feed = &w->config.feeds[t->cfg->feed_index];
     }
-    json_t *o = json_pack("{s:s, s:s, s:s, s:[i,i,i,i], s:o, s:I, s:I, s:I, s:I, s:b}",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:[i,i,i,i], s:o, s:I, s:I, s:I, s:I, s:I, s:b}",
                           "id", t->cfg->id, "plugin", t->cfg->plugin,
                           "state", tiles_state_name(t),
                           "rect", t->rect.x, t->rect.y, t->rect.w, t->rect.h,
                           "last_message", iso_time_or_null(t->last_matched_wall_ms),
                           "received", (json_int_t)fs.received, "dropped", (json_int_t)fs.dropped,
+                          "coalesced", (json_int_t)fs.coalesced,
                           "invalid", (json_int_t)(fs.invalid + t->invalid),
                           "matched", (json_int_t)t->matched, "overflow", t->overflow);
     if (!o) return NULL;

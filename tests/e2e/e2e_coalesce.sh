@@ -49,6 +49,8 @@ assert_eq "[$(tile k1).values.value, $(tile k2).values.value, $(tile k3).values.
 assert_eq "[$(tile e1).values.value, $(tile e2).values.value, $(tile e3).values.value]" \
     "[$w1,$w2,$w3]" "f2 tiles (no coalescing): the last value of each key"
 assert_eq "$(feed f2).coalesced" 0 "feed f2 coalesced (it has no coalesce_by)"
+assert_jq "$(tile k1).coalesced == $(feed f1).coalesced and $(tile e1).coalesced == 0" \
+    "each tile showing its feed's coalesced count"
 
 for f in f1 f2; do
     if [[ $f == f1 ]]; then t="k"; else t="e"; fi
