@@ -34,11 +34,6 @@ static const wb_color badge_bg = {0x00, 0x00, 0x00, 0xff};
 
 /* ---- what a tile painted (see paint_log in host.h) --------------------------------------- */
 
-static wb_rect grow(wb_rect r, int by)
-{
-    return (wb_rect){r.x - by, r.y - by, r.w + 2 * by, r.h + 2 * by};
-}
-
 static int overlaps(wb_rect a, wb_rect b)
 {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -213,7 +208,7 @@ static void svc_draw_sparkline(wb_host *h, wb_rect rect, const double *values, i
 {
     if (!h->in_render || !values || count <= 0) return;
     draw_sparkline(render_renderer(h->wall->render), rect, values, count, color);
-    paint_note(h, grow(rect, 4), color, 0); /* line width and anti-aliasing */
+    paint_note(h, rect, color, 0); /* draw.c clips the line, miters included, to rect */
 }
 
 static const struct json_t *svc_json_pointer(const struct json_t *root, const char *pointer)
