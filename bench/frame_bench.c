@@ -16,6 +16,7 @@
 #include "log.h"
 #include "render.h"
 #include "text.h"
+#include "stats.h"
 
 #define MAX_FRAMES 100000
 
@@ -26,19 +27,6 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, int n, double q)
-{
-    if (n == 0)
-        return 0;
-    int i = (int)(q * (n - 1) + 0.5);
-    return v[i];
-}
 
 static int plugin_known(const char *name, void *ctx)
 {
@@ -163,16 +151,17 @@ int main(int argc, char **argv)
     double mean = 0;
     for (long i = 0; i < n; i++) mean += total[i];
     mean /= (double)n;
-    qsort(total, (size_t)n, sizeof *total, cmp);
-    qsort(draw, (size_t)n, sizeof *draw, cmp);
-    qsort(present, (size_t)n, sizeof *present, cmp);
+    stats_sort(total, (size_t)n);
+    stats_sort(draw, (size_t)n);
+    stats_sort(present, (size_t)n);
     printf("{\"tiles\":%zu,\"size\":\"%dx%d\",\"mode\":\"%s\",\"frames\":%ld,"
            "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,"
            "\"draw_p50_ms\":%.3f,\"draw_p99_ms\":%.3f,\"present_p50_ms\":%.3f,"
            "\"present_p99_ms\":%.3f,\"dispatch_per_frame_ms\":%.3f}\n",
-           w.tile_count, width, height, mode, n, pct(total, (int)n, 0.5),
-           pct(total, (int)n, 0.99), total[n - 1], mean, pct(draw, (int)n, 0.5),
-           pct(draw, (int)n, 0.99), pct(present, (int)n, 0.5), pct(present, (int)n, 0.99),
+           w.tile_count, width, height, mode, n, stats_pct(total, (int)n, 0.5),
+           stats_pct(total, (int)n, 0.99), total[n - 1], mean, stats_pct(draw, (int)n, 0.5),
+           stats_pct(draw, (int)n, 0.99), stats_pct(present, (int)n, 0.5),
+           stats_pct(present, (int)n, 0.99),
            change ? dispatch_sum / (double)n : 0.0);
     tiles_destroy(&w);
     text_close(w.text);

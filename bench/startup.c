@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include "stats.h"
+
 #define MAX_RUNS 1000
 #define MAX_ARGS 256
 
@@ -26,25 +28,11 @@ static uint64_t mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, int n, double q)
-{
-    if (n == 0)
-        return 0;
-    int i = (int)(q * (n - 1) + 0.5);
-    return v[i];
-}
-
 static void print_stats(const char *name, double *v, int n, int comma)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp);
+    stats_sort(v, (size_t)n);
     printf("\"%s\":{\"n\":%d,\"p50\":%.2f,\"p90\":%.2f,\"min\":%.2f,\"max\":%.2f}%s", name, n,
-           pct(v, n, 0.5), pct(v, n, 0.9), n ? v[0] : 0, n ? v[n - 1] : 0, comma ? "," : "");
+           stats_pct(v, n, 0.5), stats_pct(v, n, 0.9), n ? v[0] : 0, n ? v[n - 1] : 0, comma ? "," : "");
 }
 
 int main(int argc, char **argv)
