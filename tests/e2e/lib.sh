@@ -352,9 +352,7 @@ wall_wait() {
         wall_dump
         if jq -e "$expr" "$WALL_STATE" >/dev/null 2>&1; then return 0; fi
         if (($(date +%s%N) >= deadline)); then
-            echo "---- last state ($WALL_STATE):" >&2
-            jq . "$WALL_STATE" >&2 || cat "$WALL_STATE" >&2
-            fail "waited $limit s for: $what (jq: $expr)"
+            _dump_state_and_fail "$WALL_STATE" "waited $limit s for: $what (jq: $expr)"
         fi
         budget_check
         sleep 0.2
@@ -414,13 +412,21 @@ wall_run() {
 # jqv 'JQ' [FILE]: prints a value of the state (raw strings).
 jqv() { jq -r "$1" "${2:-$WALL_STATE}"; }
 
+# _dump_state_and_fail FILE MESSAGE: the failure is named before the (long) state dump as well
+# as after it, so a log cut in the middle still says which assertion failed.
+_dump_state_and_fail() {
+    local file=$1 message=$2
+    echo "FAIL [$TEST_NAME]: $message; the state follows" >&2
+    echo "---- state ($file):" >&2
+    jq . "$file" >&2 || cat "$file" >&2
+    fail "$message"
+}
+
 # assert_jq 'JQ' 'what is expected' [FILE]
 assert_jq() {
     local expr=$1 what=$2 file=${3:-$WALL_STATE}
     if ! jq -e "$expr" "$file" >/dev/null 2>&1; then
-        echo "---- state ($file):" >&2
-        jq . "$file" >&2 || cat "$file" >&2
-        fail "expected $what (jq: $expr)"
+        _dump_state_and_fail "$file" "expected $what (jq: $expr)"
     fi
 }
 
@@ -429,9 +435,7 @@ assert_eq() {
     local expr=$1 want=$2 what=$3 file=${4:-$WALL_STATE} got
     got=$(jq -c "$expr" "$file" 2>&1) || got="(jq error: $got)"
     if [[ $got != "$want" ]]; then
-        echo "---- state ($file):" >&2
-        jq . "$file" >&2 || cat "$file" >&2
-        fail "$what: expected $want, saw $got (jq: $expr)"
+        _dump_state_and_fail "$file" "$what: expected $want, saw $got (jq: $expr)"
     fi
 }
 
