@@ -28,11 +28,16 @@ void cli_usage(FILE *out)
 "  --list-plugins       list the plugins on the plugin path, or why one cannot load\n"
 "  --plugin-dir DIR     look for plugins (NAME.so) in DIR first; repeatable. Also\n"
 "                       WALLBOARD_PLUGIN_PATH (DIR:DIR...), then the built-in folders\n"
+"  --reset-crashes      empty the crash journal, re-enabling the plugins disabled after\n"
+"                       a crash, then start as usual. The journal is\n"
+"                       $XDG_STATE_HOME/wallboard/crashes (~/.local/state/wallboard/crashes)\n"
 "  --version            print the version and plugin ABI version\n"
 "  --help               this text\n"
 "\n"
 "Signals: SIGINT/SIGTERM end cleanly (state and screenshot still written);\n"
-"SIGUSR1 writes the state and screenshot files now.\n"
+"SIGUSR1 writes the state and screenshot files now. A crash in a plugin (SIGSEGV...) is\n"
+"journalled; the wall then exits by that signal, and at its next start shows that plugin's\n"
+"tiles as disabled while the rest of the wall runs.\n"
 "Environment: WALLBOARD_LOG=error|warn|info|debug, WALLBOARD_FONTS=font list file.\n",
         out);
 }
@@ -84,6 +89,7 @@ int cli_parse(int argc, char **argv, cli_options *out, char *err, size_t err_siz
         else if (!strcmp(arg, "--check-config")) out->check_config = 1;
         else if (!strcmp(arg, "--list-plugins")) out->list_plugins = 1;
         else if (!strcmp(arg, "--version")) out->show_version = 1;
+        else if (!strcmp(arg, "--reset-crashes")) out->reset_crashes = 1;
         else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) out->show_help = 1;
         else if (!strcmp(arg, "--config")) {
             if (!(val = take_value(argc, argv, &i, err, err_size))) return -1;

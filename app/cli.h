@@ -18,6 +18,7 @@ typedef struct cli_options {
     const char *screenshot_path;
     const char *state_path;
     int check_config, list_plugins, show_version, show_help;
+    int reset_crashes;           /* empty the crash journal, then start as usual */
     const char *plugin_dirs[CLI_MAX_PLUGIN_DIRS];
     size_t plugin_dir_count;
 } cli_options;

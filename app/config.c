@@ -1207,23 +1207,32 @@ static json_t *parse_config(vctx *v, const char *text, size_t len)
     return NULL;
 }
 
-int config_load(const char *path, config_plugin_known_fn known, void *known_ctx,
-                wall_config *wall, config_errors *errs)
+/* Both entry points, one code path: `text` is the config's contents, or NULL to read the file
+ * `name`. Relative paths in it are relative to name's folder. */
+static int load(const char *name, const char *text, size_t len, config_plugin_known_fn known,
+                void *known_ctx, wall_config *wall, config_errors *errs)
 {
-    vctx v = {.file = path, .known = known, .known_ctx = known_ctx};
-    char *text = NULL;
-    size_t len = 0;
+    vctx v = {.file = name, .known = known, .known_ctx = known_ctx};
+    char *file_text = NULL;
     json_t *root = NULL;
     jsonpos *pos = NULL;
     memset(wall, 0, sizeof *wall);
     if (path_add(&v, "$", 1) != 0)
         goto done;
-    wall->path = dup_or_oom(&v, path);
-    wall->dir = folder_of(path);
+    wall->path = dup_or_oom(&v, name);
+    wall->dir = folder_of(name);
     if (!wall->dir)
         v.oom = 1;
     v.dir = wall->dir ? wall->dir : ".";
-    if (read_config(&v, path, &text, &len) != 0 || !(root = parse_config(&v, text, len)))
+    if (!text) {
+        if (read_config(&v, name, &file_text, &len) != 0)
+            goto done;
+        text = file_text;
+    } else if (len > CONFIG_MAX_BYTES) {
+        fail_at(&v, "the config is larger than %d bytes", CONFIG_MAX_BYTES);
+        goto done;
+    }
+    if (!(root = parse_config(&v, text, len)))
         goto done;
     pos = jsonpos_index(text, len);   /* NULL only on OOM: then every error points at 1:1 */
     v.pos = pos;
@@ -1231,13 +1240,26 @@ int config_load(const char *path, config_plugin_known_fn known, void *known_ctx,
 done:
     json_decref(root);
     jsonpos_free(pos);
-    free(text);
+    free(file_text);
     free(v.path);
     if (v.err_count == 0 && !v.oom)
         return 0;
     errors_flush(&v, errs);
     config_free(wall);
     return -1;
+}
+
+int config_load(const char *path, config_plugin_known_fn known, void *known_ctx,
+                wall_config *wall, config_errors *errs)
+{
+    return load(path, NULL, 0, known, known_ctx, wall, errs);
+}
+
+int config_load_buffer(const char *name, const char *data, size_t len,
+                       config_plugin_known_fn known, void *known_ctx, wall_config *wall,
+                       config_errors *errs)
+{
+    return load(name, data ? data : "", data ? len : 0, known, known_ctx, wall, errs);
 }
 
 static void free_feed(wall_feed *f)

@@ -67,6 +67,11 @@ typedef int (*config_plugin_known_fn)(const char *name, void *ctx);
  * config_errors_free). `known` may be NULL to skip the plugin check. */
 int config_load(const char *path, config_plugin_known_fn known, void *known_ctx,
                 wall_config *wall, config_errors *errs);
+/* The same for a config already in memory (`len` bytes of `data`, no terminator needed), as if
+ * read from the file `name`: errors name it and relative paths are relative to its folder. */
+int config_load_buffer(const char *name, const char *data, size_t len,
+                       config_plugin_known_fn known, void *known_ctx, wall_config *wall,
+                       config_errors *errs);
 void config_free(wall_config *wall);
 void config_errors_free(config_errors *errs);
 

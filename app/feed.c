@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "feed_rx.h"
 #include "handover.h"
 #include "log.h"
 
@@ -29,9 +30,6 @@
 #define STABLE_CONNECTION_MS 5000
 /* How long feeds_stop lets servers acknowledge our close frames before tearing down. */
 #define STOP_GRACE_MS 1000
-#define RX_INITIAL_BYTES 4096
-/* After a big message the reassembly buffer is released rather than kept per feed. */
-#define RX_KEEP_BYTES (64 * 1024)
 /* The client handshake (with the extra headers, e.g. long bearer tokens) is built in the
  * per-thread service buffer, so it is larger than lws' 4 KiB default. */
 #define SERVICE_BUFFER_BYTES 8192
@@ -47,41 +45,12 @@
  * to RAW_BIG_BYTES of them per feed (one bigger message alone). */
 #define DEFAULT_RAW_QUEUE_BYTES (4u << 20)
 #define RAW_QUEUE_MIN_BYTES (64u * 1024)
-#define RAW_INLINE_MAX (16u * 1024)
 #define RAW_BIG_BYTES (4u << 20)
-#define RAW_ALIGN 16
 /* What the parse thread copies out of a raw queue at once (>= one inline record): one lock,
  * one stats update, one wake of the main thread per batch. */
 #define PARSE_BATCH_BYTES (64u * 1024)
 /* Messages the main thread takes from a hand-over under one lock. */
 #define DRAIN_BATCH 64
-
-/* What a raw record holds. */
-enum raw_kind {
-    RAW_PAD,     /* filler up to the end of the buffer: the next record starts at 0 */
-    RAW_TEXT,    /* a text message, copied in */
-    RAW_BIG,     /* a text message in its own malloc'd buffer: the record holds the pointer */
-    RAW_BINARY,  /* the news of an invalid message, for the parse thread to count and log */
-    RAW_TOOBIG,
-    RAW_NOMEM,
-};
-
-typedef struct raw_header {
-    uint32_t len;           /* message bytes (RAW_TEXT, RAW_BIG) */
-    uint32_t gen;           /* the connection it came on: seq gaps are per connection */
-    uint32_t kind;          /* enum raw_kind */
-    uint32_t spare;
-} raw_header;
-
-/* Received messages waiting for the parse thread, one record each (header, then the text or
- * the pointer, padded to RAW_ALIGN), oldest at `head`. Guarded by feeds.raw_lock. */
-typedef struct raw_ring {
-    unsigned char *buf;
-    size_t size;            /* a multiple of RAW_ALIGN */
-    size_t head, tail;      /* the oldest record; where the next one goes */
-    size_t used;            /* bytes from head to tail, padding included */
-    size_t big_bytes;       /* message bytes of the RAW_BIG records in it */
-} raw_ring;
 
 typedef struct feed {
     struct feeds *owner;
@@ -116,19 +85,15 @@ typedef struct feed {
     int peer_close_code;    /* -1 = the server sent no close frame */
     char attempt_error[ERROR_TEXT]; /* a reason found before lws reports the end */
     char last_logged_error[ERROR_TEXT];
-    unsigned char *rx;
-    size_t rx_len, rx_cap;
-    int rx_in_message;
-    enum raw_kind rx_skip;  /* RAW_BINARY, RAW_TOOBIG, RAW_NOMEM: the rest is discarded */
+    rx_buffer rx;           /* the message being reassembled */
     uint32_t conn_gen;      /* +1 per established connection, carried by each raw record */
 
     /* Guarded by owner->raw_lock; raw_dropped is read without it. */
     raw_ring raw;
     atomic_uint_fast64_t raw_dropped; /* dropped from the raw queue, never parsed */
 
-    /* Parse thread only. */
-    uint32_t parse_gen;     /* connection of the last record parsed */
-    json_int_t last_seq;    /* "seq" of the last message on that connection, -1 = none yet */
+    /* Parse thread only: seq gaps per connection, where objects go. */
+    rx_parser parser;
 
     /* Guarded by owner->stats_lock. */
     feed_stats stats;
@@ -172,8 +137,6 @@ struct feeds {
     lws_sorted_usec_list_t grace_timer;
     uint64_t prng;
 };
-
-static void raw_clear(raw_ring *r);
 
 /* ------------------------------------------------------------------ small helpers */
 
@@ -228,11 +191,6 @@ static void request_wake(feeds *F)
         return;
     if (!atomic_exchange(&F->wake_pending, 1))
         F->wake(F->wake_ctx);
-}
-
-static void invalid_key(const feed *f, const char *kind, char *key, size_t size)
-{
-    snprintf(key, size, "feed:%s:%s", f->name, kind);
 }
 
 /* ------------------------------------------------------------------ spec validation */
@@ -441,14 +399,18 @@ static int init_feed(feed *f, feeds *F, size_t index, const feed_spec *spec, cha
     }
     if (copy_coalesce_by(f, spec, err, err_size) < 0)
         return -1;
-    f->last_seq = -1;
-    f->raw.size = F->raw_feed_bytes;
-    f->raw.buf = malloc(f->raw.size);
+    rx_init(&f->rx, F->opt.max_message_bytes);
     f->queue = handover_create(F->opt.queue_capacity, F->opt.queue_bytes);
-    if (!f->raw.buf || !f->queue) {
+    if (raw_ring_init(&f->raw, F->raw_feed_bytes, RAW_BIG_BYTES) < 0 || !f->queue) {
         set_error(err, err_size, "feed %s: out of memory", f->name);
         return -1;
     }
+    f->parser = (rx_parser){.name = f->name,
+                            .coalesce_by = (const char *const *)f->coalesce_by,
+                            .coalesce_count = f->coalesce_count,
+                            .queue = f->queue,
+                            .max_message_bytes = F->opt.max_message_bytes,
+                            .last_seq = -1};
     return 0;
 }
 
@@ -471,9 +433,8 @@ static void free_feed(feed *f)
     free(f->ca_file);
     for (size_t i = 0; i < f->coalesce_count; i++)
         free(f->coalesce_by[i]);
-    free(f->rx);
-    raw_clear(&f->raw);
-    free(f->raw.buf);
+    rx_release(&f->rx);
+    raw_ring_free(&f->raw);
     handover_destroy(f->queue);
 }
 
@@ -627,127 +588,31 @@ static void mark_established(feed *f)
 
 /* ------------------------------------------------------------------ the raw queue */
 
-/* Network thread -> parse thread. One lock (raw_lock) for all feeds: there is one producer and
- * one consumer whatever the number of feeds. The producer takes it once per message to copy
- * the message in; the consumer once per batch to copy many out. Records never wrap: one that
- * does not fit at the end of the buffer starts at 0 behind a RAW_PAD filler. */
+/* Network thread -> parse thread (the ring itself is in feed_rx.c). One lock (raw_lock) for all
+ * feeds: there is one producer and one consumer whatever the number of feeds. The producer
+ * takes it once per message to copy the message in; the consumer once per batch to copy many
+ * out. */
 
-#define NO_ROOM ((size_t)-1)
-
-static size_t raw_payload_bytes(const raw_header *h)
+/* Network thread, rx_fragment's push: queues one message for the parse thread, or the news of
+ * an invalid one; while the ring is full the oldest records go (raw_push), counted as dropped. */
+static void push_message(void *ctx, enum raw_kind kind, const void *data, size_t len,
+                         unsigned char *big)
 {
-    return h->kind == RAW_TEXT ? h->len : h->kind == RAW_BIG ? sizeof(unsigned char *) : 0;
-}
-
-static size_t raw_record_bytes(size_t payload)
-{
-    return (sizeof(raw_header) + payload + RAW_ALIGN - 1) / RAW_ALIGN * RAW_ALIGN;
-}
-
-/* The oldest record's header and size (a filler runs to the end of the buffer). */
-static size_t raw_oldest(const raw_ring *r, raw_header *h)
-{
-    memcpy(h, r->buf + r->head, sizeof *h);
-    return h->kind == RAW_PAD ? r->size - r->head : raw_record_bytes(raw_payload_bytes(h));
-}
-
-static void raw_advance(raw_ring *r, size_t bytes)
-{
-    r->head += bytes;
-    r->used -= bytes;
-    if (r->head == r->size)
-        r->head = 0;
-    if (r->used == 0)
-        r->head = r->tail = 0;
-}
-
-/* Removes the oldest record. Returns the buffer of a RAW_BIG message (the caller frees it),
- * else NULL; *message is 1 if a message (not a filler) went. With the lock, used > 0. */
-static unsigned char *raw_drop_oldest(raw_ring *r, int *message)
-{
-    raw_header h;
-    size_t bytes = raw_oldest(r, &h);
-    unsigned char *big = NULL;
-    if (h.kind == RAW_BIG) {
-        memcpy(&big, r->buf + r->head + sizeof h, sizeof big);
-        r->big_bytes -= h.len;
-    }
-    *message = h.kind != RAW_PAD;
-    raw_advance(r, bytes);
-    return big;
-}
-
-/* Empties the queue without counting: at stop, or when the feed is freed. */
-static void raw_clear(raw_ring *r)
-{
-    int message;
-    while (r->used > 0)
-        free(raw_drop_oldest(r, &message));
-}
-
-/* Where a record of `need` bytes can go, padding the end of the buffer to wrap if that is
- * what it takes; NO_ROOM until older records go. With the lock. */
-static size_t raw_reserve(raw_ring *r, size_t need)
-{
-    if (r->used == 0) {
-        r->head = r->tail = 0;
-        return need <= r->size ? 0 : NO_ROOM;
-    }
-    if (r->tail > r->head) { /* records in [head, tail): room at the end, then before head */
-        if (r->size - r->tail >= need)
-            return r->tail;
-        if (r->head < need)
-            return NO_ROOM;
-        raw_header pad = {.kind = RAW_PAD};
-        memcpy(r->buf + r->tail, &pad, sizeof pad); /* sizes are multiples of RAW_ALIGN */
-        r->used += r->size - r->tail;
-        r->tail = 0;
-        return 0;
-    }
-    /* Wrapped (or full, tail == head): the room is between them. */
-    return r->head - r->tail >= need ? r->tail : NO_ROOM;
-}
-
-/* Network thread: queues one message for the parse thread, or the news of an invalid one
- * (RAW_BINARY, RAW_TOOBIG, RAW_NOMEM). RAW_TEXT copies `len` bytes of `data`; RAW_BIG moves in
- * `big` (malloc'd, `len` bytes of text), which belongs to the queue from then on. While the
- * queue is full the oldest records go, counted as dropped: on a wall the newest values matter,
- * and a parse thread that lags must not stall the network (nor the pings) behind it. */
-static void raw_push(feed *f, enum raw_kind kind, const void *data, size_t len,
-                     unsigned char *big)
-{
+    feed *f = ctx;
     feeds *F = f->owner;
-    raw_ring *r = &f->raw;
-    raw_header h = {.len = (uint32_t)len, .gen = f->conn_gen, .kind = (uint32_t)kind};
-    size_t need = raw_record_bytes(raw_payload_bytes(&h));
-    size_t at;
+    uint64_t dropped = 0;
+    unsigned char *gone;
     int signal;
 
     pthread_mutex_lock(&F->raw_lock);
-    for (;;) {
-        int big_full = kind == RAW_BIG && r->big_bytes > 0 && r->big_bytes + len > RAW_BIG_BYTES;
-        if (!big_full && (at = raw_reserve(r, need)) != NO_ROOM)
-            break;
-        int message;
-        unsigned char *gone = raw_drop_oldest(r, &message);
-        if (message)
-            atomic_fetch_add_explicit(&f->raw_dropped, 1, memory_order_relaxed);
-        if (gone) {
-            /* Freeing a big message can take a while: not under the parse thread's lock. */
-            pthread_mutex_unlock(&F->raw_lock);
-            free(gone);
-            pthread_mutex_lock(&F->raw_lock);
-        }
+    while ((gone = raw_push(&f->raw, kind, f->conn_gen, data, len, big, &dropped)) != NULL) {
+        /* Freeing a big message can take a while: not under the parse thread's lock. */
+        pthread_mutex_unlock(&F->raw_lock);
+        free(gone);
+        pthread_mutex_lock(&F->raw_lock);
     }
-    memcpy(r->buf + at, &h, sizeof h);
-    if (kind == RAW_TEXT && len > 0)
-        memcpy(r->buf + at + sizeof h, data, len);
-    if (kind == RAW_BIG) {
-        memcpy(r->buf + at + sizeof h, &big, sizeof big);
-        r->big_bytes += len;
-    }
-    r->tail = at + need == r->size ? 0 : at + need;
-    r->used += need;
+    if (dropped)
+        atomic_fetch_add_explicit(&f->raw_dropped, dropped, memory_order_relaxed);
     signal = F->parse_waiting;
     F->parse_waiting = 0; /* one signal per sleep, not one per message */
     pthread_mutex_unlock(&F->raw_lock);
@@ -755,98 +620,7 @@ static void raw_push(feed *f, enum raw_kind kind, const void *data, size_t len,
         pthread_cond_signal(&F->raw_cond);
 }
 
-/* Parse thread, with the lock: copies whole records, oldest first, into `out` (`cap` bytes, at
- * least one record) and frees their room. At most one RAW_BIG per batch, so the big messages
- * out of the queue stay bounded too. Returns the bytes copied. */
-static size_t raw_take(raw_ring *r, unsigned char *out, size_t cap)
-{
-    size_t n = 0;
-    while (r->used > 0) {
-        raw_header h;
-        size_t bytes = raw_oldest(r, &h);
-        if (h.kind != RAW_PAD) {
-            if (n + bytes > cap)
-                break;
-            memcpy(out + n, r->buf + r->head, bytes);
-            n += bytes;
-        }
-        raw_advance(r, bytes);
-        if (h.kind == RAW_BIG) {
-            r->big_bytes -= h.len;
-            break;
-        }
-    }
-    return n;
-}
-
 /* ------------------------------------------------------------------ the parse thread */
-
-/* One batch's counters, added to the feed's stats under one lock with one pair of clock reads
- * (per message they would cost more than the hand-over itself). */
-typedef struct parse_tally {
-    uint64_t received, bytes, invalid, seq_gaps, seq_missed;
-} parse_tally;
-
-static void count_invalid(feed *f, parse_tally *t, const char *kind, const char *fmt, ...)
-    WB_PRINTF(4, 5);
-static void count_invalid(feed *f, parse_tally *t, const char *kind, const char *fmt, ...)
-{
-    char key[160], why[200];
-    va_list ap;
-
-    t->invalid++;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    invalid_key(f, kind, key, sizeof key);
-    /* log.c is thread-safe and rate-limits per key: a hostile feed cannot flood the log. */
-    log_limited(WB_LOG_WARN, "feed", key, "%s: invalid message: %s", f->name, why);
-}
-
-/* Messages missed between this one and the last, by their "seq" (per feed, +1 per event).
- * A seq that goes back means the server restarted its numbering: not a gap. */
-static uint64_t seq_gap(feed *f, const json_t *message)
-{
-    const json_t *seq = json_object_get(message, "seq");
-    if (!json_is_integer(seq)) return 0;
-    json_int_t now = json_integer_value(seq);
-    uint64_t missed = 0;
-    if (f->last_seq >= 0 && now > f->last_seq && now - f->last_seq > 1)
-        missed = (uint64_t)(now - f->last_seq - 1);
-    f->last_seq = now;
-    return missed;
-}
-
-static void parse_message(feed *f, const char *text, size_t len, parse_tally *t)
-{
-    json_error_t error;
-    /* Duplicate keys are ambiguous (which one wins?), so such a message is refused; scalars
-     * are decoded only to be reported as "not an object" rather than as a syntax error. */
-    json_t *message = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
-
-    if (!message) {
-        count_invalid(f, t, "json", "not JSON (%s at byte %d)", error.text, error.position);
-        return;
-    }
-    if (!json_is_object(message)) {
-        json_decref(message);
-        count_invalid(f, t, "notobject", "not a JSON object");
-        return;
-    }
-    /* Read before the hand-over: after it the message belongs to the main thread. Counted
-     * before coalescing, so a merged message is never mistaken for a gap. */
-    uint64_t missed = seq_gap(f, message);
-    handover_key key;
-    int keyed = f->coalesce_count > 0 &&
-                handover_key_of(message, (const char *const *)f->coalesce_by,
-                                f->coalesce_count, &key) == 0;
-    /* Drops (and counts) the oldest if the wall lags; replaces a pending one of the same key. */
-    handover_push_keyed(f->queue, message, len, keyed ? &key : NULL);
-    t->received++;
-    t->bytes += len;
-    t->seq_missed += missed;
-    t->seq_gaps += missed ? 1 : 0;
-}
 
 static void add_tally(feed *f, const parse_tally *t)
 {
@@ -870,42 +644,13 @@ static void add_tally(feed *f, const parse_tally *t)
         request_wake(F);
 }
 
-/* Parses the records raw_take copied out (`n` bytes), all of feed f. */
+/* Parses the records raw_take copied out (`n` bytes), all of feed f; the counters go to the
+ * feed's stats once per batch, under one lock with one pair of clock reads (per message they
+ * would cost more than the hand-over itself). */
 static void parse_batch(feed *f, const unsigned char *batch, size_t n)
 {
     parse_tally t = {0};
-    for (size_t off = 0; off < n;) {
-        raw_header h;
-        memcpy(&h, batch + off, sizeof h);
-        const unsigned char *payload = batch + off + sizeof h;
-        off += raw_record_bytes(raw_payload_bytes(&h));
-        if (h.gen != f->parse_gen) {
-            f->parse_gen = h.gen;
-            f->last_seq = -1;
-        }
-        switch (h.kind) {
-        case RAW_TEXT:
-            parse_message(f, (const char *)payload, h.len, &t);
-            break;
-        case RAW_BIG: {
-            unsigned char *big;
-            memcpy(&big, payload, sizeof big);
-            parse_message(f, (const char *)big, h.len, &t);
-            free(big);
-            break;
-        }
-        case RAW_BINARY:
-            count_invalid(f, &t, "binary", "binary frame");
-            break;
-        case RAW_TOOBIG:
-            count_invalid(f, &t, "toobig", "larger than %zu bytes",
-                          f->owner->opt.max_message_bytes);
-            break;
-        default:
-            count_invalid(f, &t, "nomem", "out of memory while reassembling");
-            break;
-        }
-    }
+    rx_parse_batch(&f->parser, batch, n, &t);
     add_tally(f, &t);
 }
 
@@ -961,96 +706,10 @@ static void stop_parse_thread(feeds *F)
 
 /* ------------------------------------------------------------------ message reassembly */
 
-static void release_rx(feed *f)
-{
-    free(f->rx);
-    f->rx = NULL;
-    f->rx_len = f->rx_cap = 0;
-    f->rx_in_message = 0;
-    f->rx_skip = RAW_TEXT;
-}
-
-static void begin_message(feed *f, int binary)
-{
-    f->rx_len = 0;
-    f->rx_in_message = 1;
-    f->rx_skip = binary ? RAW_BINARY : RAW_TEXT;
-}
-
-/* Grows geometrically up to the limit; returns 0, or -1 if the chunk cannot be kept. */
-static int reserve_rx(feed *f, size_t needed)
-{
-    size_t limit = f->owner->opt.max_message_bytes;
-    if (needed <= f->rx_cap)
-        return 0;
-    size_t cap = f->rx_cap ? f->rx_cap : RX_INITIAL_BYTES;
-    while (cap < needed)
-        cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
-    if (cap > limit)
-        cap = limit;
-    unsigned char *grown = realloc(f->rx, cap);
-    if (!grown)
-        return -1;
-    f->rx = grown;
-    f->rx_cap = cap;
-    return 0;
-}
-
-static void append_chunk(feed *f, const void *data, size_t len)
-{
-    size_t limit = f->owner->opt.max_message_bytes;
-    if (len > limit - f->rx_len) {
-        f->rx_skip = RAW_TOOBIG;
-        f->rx_len = 0;
-        return;
-    }
-    if (reserve_rx(f, f->rx_len + len) < 0) {
-        f->rx_skip = RAW_NOMEM;
-        f->rx_len = 0;
-        return;
-    }
-    memcpy(f->rx + f->rx_len, data, len);
-    f->rx_len += len;
-}
-
-/* A whole message is in: to the parse thread, copied, or moved with its buffer if big. */
-static void finish_message(feed *f)
-{
-    if (f->rx_skip != RAW_TEXT) {
-        raw_push(f, f->rx_skip, NULL, 0, NULL);
-    } else if (f->rx_len <= RAW_INLINE_MAX) {
-        raw_push(f, RAW_TEXT, f->rx, f->rx_len, NULL);
-    } else {
-        unsigned char *big = f->rx;
-        size_t len = f->rx_len;
-        f->rx = NULL;
-        f->rx_cap = 0;
-        raw_push(f, RAW_BIG, NULL, len, big);
-    }
-    f->rx_len = 0;
-    f->rx_in_message = 0;
-    f->rx_skip = RAW_TEXT;
-    if (f->rx_cap > RX_KEEP_BYTES)
-        release_rx(f);
-}
-
 static void receive_fragment(feed *f, struct lws *wsi, const void *in, size_t len)
 {
-    if (lws_is_first_fragment(wsi) || !f->rx_in_message)
-        begin_message(f, lws_frame_is_binary(wsi));
-    int final = lws_is_final_fragment(wsi);
-    /* The usual case, a whole message in one chunk: straight into the raw queue, without the
-     * copy into the reassembly buffer. */
-    if (final && f->rx_skip == RAW_TEXT && f->rx_len == 0 && len <= RAW_INLINE_MAX &&
-        len <= f->owner->opt.max_message_bytes) {
-        raw_push(f, RAW_TEXT, in, len, NULL);
-        f->rx_in_message = 0;
-        return;
-    }
-    if (f->rx_skip == RAW_TEXT && len > 0)
-        append_chunk(f, in, len);
-    if (final)
-        finish_message(f);
+    rx_fragment(&f->rx, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
+                lws_frame_is_binary(wsi), in, len, push_message, f);
 }
 
 /* ------------------------------------------------------------------ connection lifecycle */
@@ -1110,7 +769,7 @@ static void connection_ended(feed *f, struct lws *wsi, const char *reason)
     f->attempt_open = 0;
     f->wsi = NULL;
     f->established = 0;
-    release_rx(f);
+    rx_release(&f->rx);
     if (f->owner->closing) {
         set_state(f, WB_FEED_DOWN, NULL);
         return;
@@ -1146,7 +805,7 @@ static void connect_feed(feed *f)
     f->established = 0;
     f->peer_close_code = -1;
     f->attempt_error[0] = '\0';
-    release_rx(f);
+    rx_release(&f->rx);
     set_state(f, WB_FEED_CONNECTING, NULL);
 
     struct lws *wsi = lws_client_connect_via_info(&ci);

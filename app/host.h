@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "crash.h"
 #include "feed.h"
 #include "latency.h"
 #include "fonts.h"
@@ -56,7 +57,19 @@ struct wb_host {
     paint_log paint;                /* this frame's, then (until the next) the last frame's */
     int only_paint_on_bg;           /* outside paint's rects the tile shows the bare background */
     int raw_renderer;               /* its plugin took the SDL renderer: paint is unknowable */
+    uint64_t slow_renders;          /* renders over RENDER_BUDGET_US */
+    uint64_t render_us_max;         /* the longest render */
+    int last_render_slow;           /* the last render was over budget: the tile shows "slow" */
+    uint64_t last_render_us;
+    uint64_t faults;                /* service calls refused, bad return values (see faults) */
+    char last_fault[160];
 };
+
+/* A tile's render over this is slow: at 60 Hz a frame is 16 ms, and while one tile renders
+ * every other tile waits, so 50 ms (three frames lost for the whole wall) is where an operator
+ * sees the wall stutter. The bundled plugins render in well under 5 ms at 4K, so a loaded
+ * machine's noise does not mark a healthy tile. */
+#define RENDER_BUDGET_US 50000
 
 typedef struct wall {
     cli_options options;
@@ -75,12 +88,15 @@ typedef struct wall {
     uint64_t start_mono_us;         /* main() entered */
     uint64_t first_frame_mono_us;   /* the first frame was presented; 0 = not yet */
     latency latency;                /* feed to pixels, of messages that carry "sent_us" */
+    crash_entry *crashes;           /* the crash journal read at start (plugins to disable) */
+    size_t crash_count;
 } wall;
 
 /* tiles.c: no SDL. */
 
 /* Loads each plugin the config names and creates every tile's instance; a plugin that does
- * not load or a create that fails makes an error tile. Never fails as a whole. */
+ * not load, a create that fails, or a plugin the crash journal (w->crashes) names makes an
+ * error tile. Prepares the crash handler's table first. Never fails as a whole. */
 void tiles_create(wall *w);
 /* Destroys instances, then closes plugins. */
 void tiles_destroy(wall *w);
@@ -100,8 +116,15 @@ int tiles_tick(wall *w, uint64_t now_ms);
 /* "connecting", "live", "stale", "down" or "error". */
 const char *tiles_state_name(const struct wb_host *tile);
 
+/* The index of a tile, its slot in the crash handler's table. */
+size_t tiles_index(const wall *w, const struct wb_host *tile);
+
 /* services.c: the host services table and drawing a tile (plugin render plus host chrome). */
-void services_init(wb_host_services *s);
+/* Fills w->services; the services check their wb_host * against w's tiles. */
+void services_init(wall *w);
+/* A plugin misbehaved without crashing (a service called with NULL or outside render, a
+ * return value out of range...): counted on the tile, logged rate-limited with `what`. */
+void services_fault(struct wb_host *tile, const char *fmt, ...) WB_PRINTF(2, 3);
 void services_draw_tile(wall *w, struct wb_host *tile, uint64_t now_ms);
 /* Redraws only the state badge of a tile whose badge_dirty is set (its age text turned);
  * returns 1 if pixels changed. */

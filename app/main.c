@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crash.h"
 #include "host.h"
 #include "log.h"
 #include "render.h"
@@ -293,6 +294,46 @@ static void shutdown_wall(wall *w)
     config_free(&w->config);
     fonts_free(&w->fonts);
     plugin_path_free(&w->plugin_path);
+    free(w->crashes);
+    w->crashes = NULL;
+    w->crash_count = 0;
+    crash_journal_close();
+}
+
+/* The crash journal: opened before any plugin code runs so the handler can write to it, read
+ * to know which plugins to disable (or emptied first with --reset-crashes). A wall without a
+ * journal (no HOME, a read-only folder) still runs: it only forgets crashes. */
+static void open_crash_journal(wall *w)
+{
+    char err[512];
+    if (crash_journal_open(err, sizeof err) != 0) {
+        log_line(WB_LOG_WARN, NULL, "no crash journal, crashed plugins stay enabled: %s", err);
+        return;
+    }
+    if (w->options.reset_crashes) {
+        if (crash_journal_reset(err, sizeof err) != 0)
+            log_line(WB_LOG_ERROR, NULL, "%s", err);
+        else
+            log_line(WB_LOG_INFO, NULL, "crash journal %s emptied: every plugin is enabled",
+                     crash_journal_path());
+    }
+    if (crash_journal_read(&w->crashes, &w->crash_count, err, sizeof err) != 0) {
+        log_line(WB_LOG_ERROR, NULL, "%s", err);
+        return;
+    }
+    /* Host crashes disable nothing, but an operator should hear of the last one. */
+    const crash_entry *host = NULL;
+    size_t host_count = 0;
+    for (size_t i = 0; i < w->crash_count; i++) {
+        if (w->crashes[i].callback != CRASH_HOST) continue;
+        host = &w->crashes[i];
+        host_count++;
+    }
+    if (host)
+        log_line(WB_LOG_WARN, NULL,
+                 "the crash journal %s records %zu crash%s outside any plugin, the last at "
+                 "epoch %lld by signal %d", crash_journal_path(), host_count,
+                 host_count == 1 ? "" : "es", (long long)host->time, host->signal);
 }
 
 static void set_log_level_from_env(void)
@@ -346,9 +387,13 @@ int main(int argc, char **argv)
     }
 
     install_signal_handlers();
+    open_crash_journal(&w);
+    /* After ASan's and anything else's handler: the last one installed is the one that runs. */
+    if (crash_install_handlers(err, sizeof err) != 0)
+        log_line(WB_LOG_WARN, NULL, "crash handler not installed: %s", err);
     int rc = 1;
     if (open_output(&w)) goto done;
-    services_init(&w.services);
+    services_init(&w);
     tiles_create(&w);
     int width, height;
     render_size(w.render, &width, &height);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,8 +88,64 @@ static const wb_color *under_query(void *tile, wb_rect covered)
     return paint_under(tile, covered);
 }
 
+/* ---- plugins that misbehave without crashing ------------------------------------------------ */
+
+/* The one wall the services serve: a handle a plugin passes is checked against its tiles. */
+static wall *services_wall;
+
+void services_fault(struct wb_host *t, const char *fmt, ...)
+{
+    char what[sizeof t->last_fault];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    t->faults++;
+    snprintf(t->last_fault, sizeof t->last_fault, "%s", what);
+    /* Its own key: a plugin's chatty log lines must not hide its faults, nor the reverse. */
+    char key[160];
+    snprintf(key, sizeof key, "fault:%s", t->cfg->id);
+    log_limited(WB_LOG_WARN, t->cfg->id, key, "plugin %s fault: %s", t->cfg->plugin, what);
+}
+
+/* `h` if it is one of the wall's tiles; otherwise NULL, and the fault is counted on the tile
+ * whose callback is running (the one that passed the bad handle), if any. */
+static wb_host *checked(wb_host *h, const char *service)
+{
+    wall *w = services_wall;
+    if (!w || !w->tiles) return NULL;
+    uintptr_t p = (uintptr_t)h, base = (uintptr_t)w->tiles;
+    size_t size = sizeof *w->tiles;
+    if (h && p >= base && p < base + w->tile_count * size && (p - base) % size == 0) return h;
+    long slot = crash_current_slot();
+    if (slot >= 0 && (size_t)slot < w->tile_count)
+        services_fault(&w->tiles[slot], "%s called with %s host handle", service,
+                       h ? "an invalid" : "a NULL");
+    else
+        log_limited(WB_LOG_WARN, NULL, "fault:host-handle",
+                    "a plugin called %s with %s host handle outside its callbacks", service,
+                    h ? "an invalid" : "a NULL");
+    return NULL;
+}
+
+/* Drawing is only allowed inside render(): the clip is set then, and the frame is being drawn. */
+static wb_host *drawing(wb_host *h, const char *service)
+{
+    if (!(h = checked(h, service))) return NULL;
+    if (!h->in_render) {
+        services_fault(h, "%s called outside render(): ignored", service);
+        return NULL;
+    }
+    return h;
+}
+
 static void svc_log(wb_host *h, wb_log_level level, const char *fmt, ...)
 {
+    if (!(h = checked(h, "log"))) return;
+    if (!fmt) {
+        services_fault(h, "log called with a NULL format");
+        return;
+    }
     char line[512];
     va_list ap;
     va_start(ap, fmt);
@@ -100,17 +157,19 @@ static void svc_log(wb_host *h, wb_log_level level, const char *fmt, ...)
 
 static uint64_t svc_now_ms(wb_host *h)
 {
-    (void)h;
+    (void)h; /* only a clock: a bad handle does no harm here */
     return clock_mono_ms();
 }
 
 static void svc_request_frame(wb_host *h)
 {
+    if (!(h = checked(h, "request_frame"))) return;
     h->dirty = 1;
 }
 
 static void svc_request_frame_at(wb_host *h, uint64_t mono_ms)
 {
+    if (!(h = checked(h, "request_frame_at"))) return;
     if (mono_ms == 0) mono_ms = 1; /* 0 means "none pending" */
     if (h->frame_at_mono_ms == 0 || mono_ms < h->frame_at_mono_ms) h->frame_at_mono_ms = mono_ms;
 }
@@ -118,7 +177,7 @@ static void svc_request_frame_at(wb_host *h, uint64_t mono_ms)
 /* Only inside render(): the clip is set then, and the frame is being drawn. */
 static struct SDL_Renderer *svc_renderer(wb_host *h)
 {
-    if (!h->in_render) return NULL;
+    if (!(h = drawing(h, "renderer"))) return NULL;
     /* It may keep the pointer and draw in any later frame, from any of its tiles. */
     wall *w = h->wall;
     for (size_t i = 0; i < w->tile_count; i++)
@@ -128,8 +187,12 @@ static struct SDL_Renderer *svc_renderer(wb_host *h)
 
 static void *svc_font(wb_host *h, wb_font_role role, int pixel_size)
 {
-    if ((int)role < 0 || role > WB_FONT_LABEL_BOLD || pixel_size < 1 || pixel_size > 2000)
+    if (!(h = checked(h, "font"))) return NULL;
+    if ((int)role < 0 || role > WB_FONT_LABEL_BOLD || pixel_size < 1 || pixel_size > 2000) {
+        services_fault(h, "font called with role %d, size %d: no such font", (int)role,
+                       pixel_size);
         return NULL;
+    }
     return text_font(h->wall->text, role, pixel_size);
 }
 
@@ -165,7 +228,7 @@ static wb_color svc_level_color(wb_host *h, wb_level level)
 
 static void svc_fill_rect(wb_host *h, wb_rect rect, wb_color color)
 {
-    if (!h->in_render) return;
+    if (!(h = drawing(h, "fill_rect"))) return;
     draw_fill_rect(render_renderer(h->wall->render), rect, color);
     paint_note(h, rect, color, 1);
 }
@@ -173,7 +236,15 @@ static void svc_fill_rect(wb_host *h, wb_rect rect, wb_color color)
 static int svc_draw_text(wb_host *h, wb_font_role role, int pixel_size, const char *utf8,
                          wb_rect box, wb_align align, wb_color color)
 {
-    if (!h->in_render || !utf8) return -1;
+    if (!(h = drawing(h, "draw_text"))) return -1;
+    if (!utf8) {
+        services_fault(h, "draw_text called with NULL text");
+        return -1;
+    }
+    if ((int)role < 0 || role > WB_FONT_LABEL_BOLD) {
+        services_fault(h, "draw_text called with font role %d", (int)role);
+        return -1;
+    }
     int rc = text_draw(h->wall->text, role, pixel_size, utf8, box, align, color);
     paint_note(h, text_last_drawn(h->wall->text), color, 0);
     return rc;
@@ -182,14 +253,22 @@ static int svc_draw_text(wb_host *h, wb_font_role role, int pixel_size, const ch
 static int svc_measure_text(wb_host *h, wb_font_role role, int pixel_size, const char *utf8,
                             int *width, int *height)
 {
-    if (!utf8) return -1;
+    if (!(h = checked(h, "measure_text"))) return -1;
+    if (!utf8) {
+        services_fault(h, "measure_text called with NULL text");
+        return -1;
+    }
     return text_measure(h->wall->text, role, pixel_size, utf8, width, height);
 }
 
 static int svc_draw_led(wb_host *h, const char *digits, wb_rect box, wb_align align,
                         wb_color color, int ghost)
 {
-    if (!h->in_render || !digits) return -1;
+    if (!(h = drawing(h, "draw_led"))) return -1;
+    if (!digits) {
+        services_fault(h, "draw_led called with NULL text");
+        return -1;
+    }
     int rc = text_draw_led(h->wall->text, digits, box, align, color, ghost,
                            palette[WB_COLOR_LED_GHOST]);
     paint_note(h, text_last_drawn(h->wall->text), color, 0);
@@ -198,7 +277,7 @@ static int svc_draw_led(wb_host *h, const char *digits, wb_rect box, wb_align al
 
 static void svc_draw_bar(wb_host *h, wb_rect rect, double fraction, wb_color color)
 {
-    if (!h->in_render) return;
+    if (!(h = drawing(h, "draw_bar"))) return;
     draw_bar(render_renderer(h->wall->render), rect, fraction, color);
     paint_note(h, rect, color, 0);
 }
@@ -206,7 +285,12 @@ static void svc_draw_bar(wb_host *h, wb_rect rect, double fraction, wb_color col
 static void svc_draw_sparkline(wb_host *h, wb_rect rect, const double *values, int count,
                                wb_color color)
 {
-    if (!h->in_render || !values || count <= 0) return;
+    if (!(h = drawing(h, "draw_sparkline"))) return;
+    if (!values && count > 0) {
+        services_fault(h, "draw_sparkline called with NULL values and count %d", count);
+        return;
+    }
+    if (count <= 0) return;
     draw_sparkline(render_renderer(h->wall->render), rect, values, count, color);
     paint_note(h, rect, color, 0); /* draw.c clips the line, miters included, to rect */
 }
@@ -216,8 +300,10 @@ static const struct json_t *svc_json_pointer(const struct json_t *root, const ch
     return jsonptr_get(root, pointer);
 }
 
-void services_init(wb_host_services *s)
+void services_init(wall *w)
 {
+    wb_host_services *s = &w->services;
+    services_wall = w;
     memset(s, 0, sizeof *s);
     s->size = sizeof *s;
     s->abi_major = WB_ABI_MAJOR;
@@ -361,6 +447,50 @@ static void draw_badge_pill(wall *w, struct wb_host *t, const char *label, wb_co
     snprintf(t->badge_label, sizeof t->badge_label, "%s", label);
 }
 
+/* "slow · 152 ms" in an amber pill at the top right while the tile's last render was over
+ * RENDER_BUDGET_US: the wall stutters, and this says which tile makes it. */
+static void draw_slow_mark(wall *w, struct wb_host *t)
+{
+    wb_rect r = t->rect;
+    int px = chrome_px(r);
+    char label[48];
+    snprintf(label, sizeof label, "slow \xc2\xb7 %llu ms",
+             (unsigned long long)(t->last_render_us / 1000));
+    int tw = 0, th = 0;
+    text_measure(w->text, WB_FONT_LABEL_BOLD, px, label, &tw, &th);
+    int margin = px / 2;
+    int width = min_int(tw + 2 * px, r.w - 2 * margin);
+    wb_rect pill = {r.x + r.w - margin - width, r.y + margin, width, px * 16 / 10};
+    draw_fill_rect(render_renderer(w->render), pill, badge_bg);
+    draw_fill_rect(render_renderer(w->render), (wb_rect){pill.x, pill.y, px / 4 + 1, pill.h},
+                   palette[WB_COLOR_WARN]);
+    t->overflow |= text_draw(w->text, WB_FONT_LABEL_BOLD, px, label, inset(pill, px * 2 / 3, 0),
+                             WB_ALIGN_CENTER, palette[WB_COLOR_WARN]) == 1;
+    paint_note(t, pill, badge_bg, 0); /* so the next frame clears it with the plugin's paint */
+}
+
+/* The plugin's render, marked for the crash journal and timed against RENDER_BUDGET_US. */
+static void render_plugin(wall *w, struct wb_host *t)
+{
+    uint64_t start = clock_mono_us();
+    int mark = crash_enter(tiles_index(w, t), CRASH_RENDER);
+    t->plugin->desc.render(t->self, t->rect);
+    crash_leave(mark);
+    uint64_t took = clock_mono_us() - start;
+    t->last_render_us = took;
+    if (took > t->render_us_max) t->render_us_max = took;
+    t->last_render_slow = took > RENDER_BUDGET_US;
+    if (t->last_render_slow) {
+        t->slow_renders++;
+        char key[160];
+        snprintf(key, sizeof key, "slow:%s", t->cfg->id);
+        log_limited(WB_LOG_WARN, t->cfg->id, key,
+                    "render of tile %s (plugin %s) took %llu ms, over the %d ms budget: the "
+                    "whole wall waits for it", t->cfg->id, t->cfg->plugin,
+                    (unsigned long long)(took / 1000), RENDER_BUDGET_US / 1000);
+    }
+}
+
 /* Dims the whole tile under its badge: the values are old or may be. */
 static void draw_state_badge(wall *w, struct wb_host *t, uint64_t now_ms)
 {
@@ -407,13 +537,14 @@ void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
         /* Only what the plugin draws goes through the paint log; the chrome below blends. */
         text_set_under(w->text, under_query, t);
         t->in_render = 1;
-        t->plugin->desc.render(t->self, t->rect);
+        render_plugin(w, t);
         t->in_render = 0;
         text_set_under(w->text, NULL, NULL);
         /* A plugin using the renderer directly may have moved the target or the clip. */
         render_restore_tile(w->render, t->rect);
         if (t->state != WB_FEED_LIVE) draw_state_badge(w, t, now_ms);
         else t->only_paint_on_bg = 1; /* the plugin's paint is all there is */
+        if (t->last_render_slow) draw_slow_mark(w, t);
     }
     render_end_tile(w->render);
 }

@@ -55,15 +55,21 @@ static json_t *feed_json(const wall_feed *cfg, const feed_stats *fs)
                      "last_error", fs->last_error);
 }
 
-static json_t *tile_values(const struct wb_host *t)
+static json_t *tile_values(wall *w, struct wb_host *t)
 {
     json_t *values = json_object();
-    if (t->self && t->plugin->desc.report && t->plugin->desc.report(t->self, values) != 0)
+    if (!t->self || !t->plugin->desc.report) return values;
+    int mark = crash_enter(tiles_index(w, t), CRASH_REPORT);
+    int rc = t->plugin->desc.report(t->self, values);
+    crash_leave(mark);
+    if (rc != 0) {
+        services_fault(t, "report returned %d", rc);
         json_object_set_new(values, "report_error", json_true());
+    }
     return values;
 }
 
-static json_t *tile_json(const wall *w, const struct wb_host *t)
+static json_t *tile_json(wall *w, struct wb_host *t)
 {
     feed_stats fs;
     memset(&fs, 0, sizeof fs);
@@ -86,11 +92,15 @@ static json_t *tile_json(const wall *w, const struct wb_host *t)
     json_object_set_new(o, "url", feed ? public_url(feed->url) : json_null());
     if (t->cfg->title) json_object_set_new(o, "title", json_string(t->cfg->title));
     if (t->error[0]) json_object_set_new(o, "error", json_string(t->error));
-    json_object_set_new(o, "values", tile_values(t));
+    json_object_set_new(o, "slow_renders", json_integer((json_int_t)t->slow_renders));
+    json_object_set_new(o, "render_ms_max", json_real((double)t->render_us_max / 1000.0));
+    json_object_set_new(o, "faults", json_integer((json_int_t)t->faults));
+    json_object_set_new(o, "last_fault", json_string(t->last_fault));
+    json_object_set_new(o, "values", tile_values(w, t));
     return o;
 }
 
-static json_t *state_json(const wall *w)
+static json_t *state_json(wall *w)
 {
     int width = 0, height = 0;
     if (w->render) render_size(w->render, &width, &height);
@@ -116,6 +126,8 @@ static json_t *state_json(const wall *w)
         json_object_set_new(self, "first_frame_mono_us", json_null());
     }
     json_object_set_new(self, "latency", latency_json(&w->latency));
+    const char *journal = crash_journal_path();
+    json_object_set_new(self, "crash_journal", journal ? json_string(journal) : json_null());
 
     json_t *feeds = json_array();
     for (size_t i = 0; i < w->config.feed_count; i++) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonptr.h"
 #include "layout.h"
@@ -21,8 +22,52 @@ static const loaded_plugin *find_loaded(const wall *w, const char *name)
     return NULL;
 }
 
+size_t tiles_index(const wall *w, const struct wb_host *tile)
+{
+    return (size_t)(tile - w->tiles);
+}
+
+/* The latest crash the journal blames on plugin `name`, or NULL. Host crashes blame nobody. */
+static const crash_entry *last_crash_of(const wall *w, const char *name)
+{
+    char journal_name[CRASH_NAME_MAX];
+    crash_sanitize(name, journal_name, sizeof journal_name);
+    const crash_entry *last = NULL;
+    for (size_t i = 0; i < w->crash_count; i++) {
+        const crash_entry *c = &w->crashes[i];
+        if (c->callback != CRASH_HOST && !strcmp(c->plugin, journal_name) &&
+            (!last || c->time >= last->time))
+            last = c;
+    }
+    return last;
+}
+
+/* "disabled after a crash at 14:05 (SIGSEGV in on_message of tile k1); ...": local time, with
+ * the date when it was not today, so an operator can match it with what happened. */
+static void describe_crash(const crash_entry *c, char *out, size_t size)
+{
+    time_t when = (time_t)c->time, now = time(NULL);
+    struct tm tm, today;
+    char at[48] = "?";
+    if (localtime_r(&when, &tm) && localtime_r(&now, &today)) {
+        if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+            strftime(at, sizeof at, "%H:%M", &tm);
+        else
+            strftime(at, sizeof at, "%H:%M on %Y-%m-%d", &tm);
+    }
+    const char *sig = crash_signal_name(c->signal);
+    char sig_text[16];
+    if (!sig) {
+        snprintf(sig_text, sizeof sig_text, "signal %d", c->signal);
+        sig = sig_text;
+    }
+    snprintf(out, size, "disabled after a crash at %s (%s in %s of tile %s); start with "
+             "--reset-crashes to re-enable it", at, sig, crash_callback_name(c->callback), c->tile);
+}
+
 /* Loads `name` once for the whole wall. Returns NULL with the reason in err. */
-static const loaded_plugin *load_plugin(wall *w, const char *name, char *err, size_t err_size)
+static const loaded_plugin *load_plugin(wall *w, size_t index, const char *name, char *err,
+                                        size_t err_size)
 {
     const loaded_plugin *known = find_loaded(w, name);
     if (known) return known;
@@ -33,7 +78,10 @@ static const loaded_plugin *load_plugin(wall *w, const char *name, char *err, si
         return NULL;
     }
     loaded_plugin p;
+    /* dlopen runs its constructors and the loader calls its entry: plugin code already. */
+    int mark = crash_enter(index, CRASH_LOAD);
     int rc = loader_open(path, &p, err, err_size);
+    crash_leave(mark);
     free(path);
     if (rc) return NULL;
     w->plugins[w->plugin_count] = p;
@@ -50,8 +98,24 @@ static void create_tile(wall *w, size_t index, json_t *empty_options)
     t->dirty = 1;
     t->state = cfg->feed_index >= 0 ? WB_FEED_CONNECTING : WB_FEED_LIVE;
 
+    const crash_entry *crash = last_crash_of(w, cfg->plugin);
+    if (crash) {
+        /* Not even loaded: its constructors or entry may be what crashed. */
+        describe_crash(crash, t->error, sizeof t->error);
+        int first = 1;
+        for (size_t i = 0; i < index; i++)
+            first &= strcmp(w->config.tiles[i].plugin, cfg->plugin) != 0;
+        if (first)
+            log_line(WB_LOG_ERROR, cfg->id,
+                     "plugin %s is disabled: it crashed (signal %d in %s of tile %s); start the "
+                     "wall once with --reset-crashes, or delete %s, to re-enable it",
+                     cfg->plugin, crash->signal, crash_callback_name(crash->callback), crash->tile,
+                     crash_journal_path() ? crash_journal_path() : "the crash journal");
+        return;
+    }
+
     char reason[sizeof t->error] = "";
-    t->plugin = load_plugin(w, cfg->plugin, reason, sizeof reason);
+    t->plugin = load_plugin(w, index, cfg->plugin, reason, sizeof reason);
     if (!t->plugin) {
         snprintf(t->error, sizeof t->error, "%s", reason);
         log_line(WB_LOG_ERROR, cfg->id, "%s", reason);
@@ -68,7 +132,10 @@ static void create_tile(wall *w, size_t index, json_t *empty_options)
         .host = t,
     };
     char create_err[200] = "";
+    int mark = crash_enter(index, CRASH_CREATE);
     t->self = t->plugin->desc.create(&info, create_err, sizeof create_err);
+    crash_leave(mark);
+    create_err[sizeof create_err - 1] = '\0'; /* a plugin may have filled it without a NUL */
     if (!t->self) {
         snprintf(t->error, sizeof t->error, "%s: %s", cfg->plugin,
                  create_err[0] ? create_err : "create failed (no reason given)");
@@ -86,6 +153,12 @@ void tiles_create(wall *w)
         log_line(WB_LOG_ERROR, NULL, "out of memory creating tiles");
         abort();
     }
+    /* Before any plugin code runs: the crash handler only reads this table. */
+    if (crash_slots_prepare(w->tile_count) != 0)
+        log_line(WB_LOG_ERROR, NULL,
+                 "out of memory: a plugin crash will be journalled as the host's");
+    for (size_t i = 0; i < w->tile_count; i++)
+        crash_slot_set(i, w->config.tiles[i].plugin, w->config.tiles[i].id);
     json_t *empty_options = json_object();
     for (size_t i = 0; i < w->tile_count; i++) create_tile(w, i, empty_options);
     json_decref(empty_options);
@@ -95,10 +168,22 @@ void tiles_destroy(wall *w)
 {
     for (size_t i = 0; i < w->tile_count; i++) {
         struct wb_host *t = &w->tiles[i];
-        if (t->self) t->plugin->desc.destroy(t->self);
+        if (t->self) {
+            int mark = crash_enter(i, CRASH_DESTROY);
+            t->plugin->desc.destroy(t->self);
+            crash_leave(mark);
+        }
         t->self = NULL;
     }
-    for (size_t i = 0; i < w->plugin_count; i++) loader_close(&w->plugins[i]);
+    for (size_t i = 0; i < w->plugin_count; i++) {
+        /* dlclose runs its destructors: blamed on the first tile of that plugin. */
+        size_t first = 0;
+        while (first < w->tile_count && w->tiles[first].plugin != &w->plugins[i]) first++;
+        int mark = crash_enter(first, CRASH_UNLOAD);
+        loader_close(&w->plugins[i]);
+        crash_leave(mark);
+    }
+    crash_slots_free();
     free(w->plugins);
     free(w->tiles);
     w->plugins = NULL;
@@ -157,7 +242,15 @@ void tiles_dispatch(wall *w, size_t feed_index, json_t *message)
         t->matched++;
         t->last_matched_mono_ms = now;
         t->last_matched_wall_ms = clock_wall_ms();
+        int mark = crash_enter(i, CRASH_ON_MESSAGE);
         int rc = t->plugin->desc.on_message(t->self, message);
+        crash_leave(mark);
+        if (rc != WB_MSG_CHANGED && rc != WB_MSG_IGNORED && rc != WB_MSG_INVALID) {
+            /* Redrawn: whatever it meant, a redraw is never wrong. */
+            services_fault(t, "on_message returned %d, not WB_MSG_IGNORED, _CHANGED or _INVALID",
+                           rc);
+            rc = WB_MSG_CHANGED;
+        }
         if (rc == WB_MSG_CHANGED) {
             t->dirty = 1;
             if (t->plugin->desc.tick) t->animating = 1;  /* tick() decides if it moves */
@@ -176,6 +269,9 @@ static wb_feed_state state_of(const struct wb_host *t, const feed_stats *fs, uin
     uint64_t last = t->last_matched_mono_ms > t->live_since_mono_ms ? t->last_matched_mono_ms
                                                                      : t->live_since_mono_ms;
     uint64_t stale_ms = (uint64_t)(t->cfg->stale_after * 1000.0);
+    /* A message dispatched during this frame's drain carries a later clock read than `now`:
+     * without this the unsigned age wraps and a busy tile reads stale. */
+    if (now < last) now = last;
     if (now - last >= stale_ms) return WB_FEED_STALE;
     *deadline_ms = last + stale_ms - now;
     return WB_FEED_LIVE;
@@ -215,7 +311,11 @@ int tiles_update_states(wall *w, uint64_t now_ms)
         if (s != t->state) {
             t->state = s;
             t->dirty = 1;
-            if (t->self && t->plugin->desc.on_feed_state) t->plugin->desc.on_feed_state(t->self, s);
+            if (t->self && t->plugin->desc.on_feed_state) {
+                int mark = crash_enter(i, CRASH_ON_FEED_STATE);
+                t->plugin->desc.on_feed_state(t->self, s);
+                crash_leave(mark);
+            }
         }
         int wait;
         if (s == WB_FEED_LIVE) {
@@ -240,7 +340,9 @@ int tiles_tick(wall *w, uint64_t now_ms)
     for (size_t i = 0; i < w->tile_count; i++) {
         struct wb_host *t = &w->tiles[i];
         if (!t->animating || !t->self || !t->plugin->desc.tick) continue;
+        int mark = crash_enter(i, CRASH_TICK);
         t->animating = t->plugin->desc.tick(t->self, now_ms) ? 1 : 0;
+        crash_leave(mark);
         t->dirty = 1;
         any |= t->animating;
     }

@@ -495,3 +495,108 @@ xvfb_start() {
     done
     fail "could not start Xvfb on any display :90..:140"
 }
+
+# ------------------------------------------------------------------ hostile feeds: health, memory
+
+# server_start_beat NAME [KEY [COUNT]]: a healthy feed server NAME sending {"key":KEY,"value":i}
+# for i = 1..COUNT (default key "beat", 600 messages), one every 100 ms, then holding. A tile
+# on it shows i == its `matched` as long as no message was lost (see assert_feed_healthy).
+server_start_beat() {
+    local name=$1 key=${2:-beat} count=${3:-600} i f="$WB_SCRATCH/$1.script"
+    for ((i = 1; i <= count; i++)); do
+        printf '{"key":"%s","value":%d}\n@sleep 100\n' "$key" "$i"
+    done >"$f"
+    server_start "$name" --script "$f" # not in a pipe: SRV_PID and SRV_PORT are set here
+}
+
+# assert_feed_healthy FEED [TILE]: FEED is live over its first connection, with nothing invalid,
+# dropped or gone wrong; and TILE (on it, counting 1, 2, 3... as server_start_beat sends) shows
+# exactly as many as it matched: every message arrived, once, in order.
+assert_feed_healthy() {
+    local f=$1 t=${2:-}
+    assert_eq "$(feed "$f") | [.state, .connects, .invalid, .dropped, .last_error]" \
+        '["live",1,0,0,""]' "healthy feed $f: state, connects, invalid, dropped, last_error"
+    if [[ -n $t ]]; then
+        assert_jq "$(tile "$t").values.value == $(tile "$t").matched and $(tile "$t").invalid == 0" \
+            "tile $t on feed $f: its value == its matched count (nothing lost) and invalid 0"
+        assert_jq "$(feed "$f").received >= $(tile "$t").matched" \
+            "feed $f received >= what tile $t matched"
+    fi
+}
+
+# wall_is_asan: the wall is built with AddressSanitizer (its heap then has redzones, shadow
+# memory and a quarantine of freed blocks: memory bounds differ per build).
+wall_is_asan() {
+    if command -v ldd >/dev/null 2>&1 && ldd "$WB_WALL" 2>/dev/null | grep -q 'libasan'; then
+        return 0
+    fi
+    grep -qa '__asan_init' "$WB_WALL"
+}
+
+# asan_small_quarantine: under ASan, a freed block stays in a quarantine of up to 256 MB by
+# default, so the peak memory of a wall that frees every hostile message still climbs by each
+# message's size; capped at 16 MB (before wall_start) the bounds below stay meaningful.
+asan_small_quarantine() {
+    if wall_is_asan; then
+        export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+    fi
+}
+
+# wall_mem_kb FIELD: VmRSS or VmHWM (peak RSS) of the wall, in kB.
+wall_mem_kb() {
+    alive "$WALL_PID" || _wall_dead
+    awk -v f="$1:" '$1 == f {print $2}' "/proc/$WALL_PID/status"
+}
+
+# mem_mark: resets the wall's peak RSS (VmHWM) to its RSS now (clear_refs 5) and keeps that as
+# MEM_BASE_KB, so that mem_assert_growth measures the peak of what happens from here on.
+mem_mark() {
+    alive "$WALL_PID" || _wall_dead
+    echo 5 >"/proc/$WALL_PID/clear_refs" 2>/dev/null ||
+        fail "cannot reset the peak RSS of the wall (echo 5 > /proc/$WALL_PID/clear_refs)"
+    MEM_BASE_KB=$(wall_mem_kb VmRSS)
+}
+
+# mem_assert_growth PLAIN_KB ASAN_KB 'what': the wall's peak RSS since mem_mark grew by less
+# than PLAIN_KB (ASAN_KB in an ASan build). Logs the figures; MEM_MAX_HWM_KB keeps the highest
+# peak seen by any call.
+mem_assert_growth() {
+    local plain=$1 asan=$2 what=$3 bound hwm rss growth
+    bound=$plain
+    wall_is_asan && bound=$asan
+    hwm=$(wall_mem_kb VmHWM)
+    rss=$(wall_mem_kb VmRSS)
+    growth=$((hwm - MEM_BASE_KB))
+    ((hwm > ${MEM_MAX_HWM_KB:-0})) && MEM_MAX_HWM_KB=$hwm
+    log "memory, $what: RSS before $MEM_BASE_KB kB, peak since $hwm kB (+$growth kB, bound +$bound kB), now $rss kB"
+    ((growth < bound)) ||
+        fail "memory, $what: the wall's peak RSS grew by $growth kB (from $MEM_BASE_KB to $hwm kB), bound $bound kB: a buffer is not bounded or memory leaks"
+}
+
+# mem_assert_total PLAIN_KB ASAN_KB 'what': the wall's peak RSS since its start (or the last
+# mem_mark) is below PLAIN_KB (ASAN_KB in an ASan build).
+mem_assert_total() {
+    local plain=$1 asan=$2 what=$3 bound hwm
+    bound=$plain
+    wall_is_asan && bound=$asan
+    hwm=$(wall_mem_kb VmHWM)
+    log "memory, $what: peak RSS $hwm kB (bound $bound kB)"
+    ((hwm < bound)) || fail "memory, $what: the wall's peak RSS is $hwm kB, bound $bound kB"
+}
+
+# go NAME: creates $WB_SCRATCH/go.NAME, releasing the server connections that "@await" it.
+go() { : >"$WB_SCRATCH/go.$1"; }
+
+# wall_start_noshot ARGS...: wall_start without --screenshot. Each SIGUSR1 (every wall_dump)
+# then writes only the state, not a PNG of the frame: encoding one costs several MB for a
+# moment, which would blur what a memory bound measures.
+wall_start_noshot() {
+    local args=(--config "$WALL_CONFIG" --state "$WALL_STATE")
+    [[ " $* " == *" --plugin-dir "* ]] || args+=(--plugin-dir "$WB_PLUGIN_DIR")
+    rm -f "$WALL_STATE" "$WALL_SHOT"
+    log "wallboard ${args[*]} $*"
+    "$WB_WALL" "${args[@]}" "$@" >"$WALL_OUT" 2>"$WALL_ERR" &
+    WALL_PID=$!
+    WB_PIDS+=("$WALL_PID")
+    wall_wait_ready
+}

@@ -94,6 +94,13 @@ static void test_no_render_refused(void **state)
                         "plugin no_render: missing required callback render");
 }
 
+static void test_no_destroy_refused(void **state)
+{
+    (void)state;
+    assert_string_equal(refusal(PLUGIN("no_destroy")),
+                        "plugin no_destroy: missing required callback destroy");
+}
+
 static void test_wrong_name_refused(void **state)
 {
     (void)state;
@@ -195,7 +202,7 @@ static void test_good_loads_with_its_descriptor(void **state)
     assert_int_equal(p.desc.on_message(self, message), WB_MSG_CHANGED);
     json_t *report = json_object();
     assert_int_equal(p.desc.report(self, report), 0);
-    json_t *expected = json_pack("{s:i, s:b}", "renders", 0, "ok", 1);
+    json_t *expected = json_pack("{s:i, s:i, s:b}", "renders", 0, "messages", 1, "ok", 1);
     assert_true(json_equal(report, expected));
     p.desc.destroy(self);
     json_decref(expected);
@@ -232,6 +239,22 @@ static void test_create_fails_loads_and_create_reports(void **state)
     wb_tile_info tile = test_tile(options, &host);
     assert_null(p.desc.create(&tile, err, sizeof err));
     assert_string_equal(err, "sensor array offline");
+    json_decref(options);
+    loader_close(&p);
+}
+
+/* create() may return NULL without a word: the host then says so itself (tiles.c). */
+static void test_create_null_silent_leaves_err_empty(void **state)
+{
+    (void)state;
+    loaded_plugin p;
+    char err[512] = "";
+    assert_int_equal(loader_open(PLUGIN("create_null_silent"), &p, err, sizeof err), 0);
+    json_t *options = json_object();
+    wb_host host = {0};
+    wb_tile_info tile = test_tile(options, &host);
+    assert_null(p.desc.create(&tile, err, sizeof err));
+    assert_string_equal(err, "");
     json_decref(options);
     loader_close(&p);
 }
@@ -402,8 +425,10 @@ static void test_list_reports_good_and_reasons(void **state)
     char *text = read_all(f);
     fclose(f);
 
-    /* good, good_old, create_fails (its create is never called while listing), frame_timer */
-    assert_int_equal(loadable, 4);
+    /* good, good_old, create_fails (its create is never called while listing), frame_timer,
+     * and the plugin-fault ones that load: create_null_silent, report_fails, slow_render,
+     * bad_services, crash_on_message */
+    assert_int_equal(loadable, 9);
     assert_contains(text, "good  1.0.0  ABI 1.0  " PLUGIN("good") "  loader test plugin good\n");
     assert_contains(text, "good_old  1.0.0  ABI 1.0  " PLUGIN("good_old") "  ");
     assert_contains(text, "create_fails  1.0.0  ABI 1.0  ");
@@ -413,6 +438,8 @@ static void test_list_reports_good_and_reasons(void **state)
     assert_contains(text, "no_entry  cannot load: " PLUGIN("no_entry") ": no entry symbol");
     assert_contains(text, "no_render  cannot load: plugin no_render: missing required callback "
                           "render\n");
+    assert_contains(text, "no_destroy  cannot load: plugin no_destroy: missing required callback "
+                          "destroy\n");
     assert_contains(text, "wrong_name  cannot load: ");
     assert_contains(text, "not_a_plugin  cannot load: cannot load " PLUGIN("not_a_plugin"));
 
@@ -440,7 +467,8 @@ static void test_list_first_occurrence_wins(void **state)
     assert_int_equal(plugin_path_add(&p, WB_TEST_PLUGIN_DIR), 0);
     FILE *f = tmpfile();
     assert_non_null(f);
-    assert_int_equal(loader_list(&p, f), 3); /* good_old, create_fails and frame_timer */
+    /* good_old, create_fails, frame_timer and the five plugin-fault ones that load */
+    assert_int_equal(loader_list(&p, f), 8);
     char *text = read_all(f);
     fclose(f);
 
@@ -635,6 +663,8 @@ int main(void)
         cmocka_unit_test(test_no_entry_refused),
         cmocka_unit_test(test_null_entry_refused),
         cmocka_unit_test(test_no_render_refused),
+        cmocka_unit_test(test_no_destroy_refused),
+        cmocka_unit_test(test_create_null_silent_leaves_err_empty),
         cmocka_unit_test(test_wrong_name_refused),
         cmocka_unit_test(test_descriptor_too_small_refused),
         cmocka_unit_test(test_not_elf_refused_with_dlerror),

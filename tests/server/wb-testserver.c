@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,7 +32,13 @@ typedef enum step_kind {
     STEP_CLOSE,       /* @close CODE */
     STEP_HOLD,        /* @hold */
     STEP_REPEAT,      /* @repeat N TEMPLATE (%d -> 1..N) */
-    STEP_REPEAT_KEYS  /* @repeat-keys N K TEMPLATE (%d -> 1..N, %k -> 1..K in turn) */
+    STEP_REPEAT_KEYS, /* @repeat-keys N K TEMPLATE (%d -> 1..N, %k -> 1..K in turn) */
+    STEP_NESTED,      /* @nested DEPTH [JSON], @nested-objects DEPTH [JSON] */
+    STEP_MANY_KEYS,   /* @many-keys N [JSON] */
+    STEP_STALL,       /* @stall MS JSON, @stall-deaf MS JSON */
+    STEP_PINGS,       /* @pings N [PAYLOAD] */
+    STEP_AWAIT,       /* @await FILE */
+    STEP_CONNECTION   /* @connection N: the steps after it are for the Nth connection */
 } step_kind;
 
 typedef struct step {
@@ -40,6 +47,8 @@ typedef struct step {
     size_t len;
     long n;           /* ms, code, count, bytes */
     long frag;        /* fragment size; @repeat-keys: K */
+    int binary;       /* @big-binary, @big-binary-fragments: binary frames */
+    int variant;      /* @nested-objects: objects; @stall-deaf: stop reading; @close: has code */
     int line;
 } step;
 
@@ -51,6 +60,7 @@ typedef struct script {
 
 static script g_script;
 static int g_loop;
+static long g_connections;          /* websocket connections established so far */
 static FILE *g_log;                 /* --log: one line per handshake and logged header */
 static const char *g_log_headers[8];/* --log-header NAME (custom headers, and Authorization) */
 static int g_log_header_count;
@@ -115,8 +125,36 @@ static void script_add(step s)
         die("out of memory");
     g_script.steps = grown;
     g_script.steps[g_script.count++] = s;
-    if (s.kind != STEP_SLEEP && s.kind != STEP_HOLD && s.kind != STEP_CLOSE)
+    if (s.kind != STEP_SLEEP && s.kind != STEP_HOLD && s.kind != STEP_CLOSE &&
+        s.kind != STEP_AWAIT && s.kind != STEP_CONNECTION)
         g_script.has_frames = 1;
+}
+
+/* TEXT with the escapes \\xHH (a byte) and \\\\ (a backslash) decoded; other backslashes are
+ * kept. *len gets the byte count (the text may hold NUL bytes). */
+static char *decode_escapes(const char *text, size_t *len, const char *file, int line)
+{
+    char *out = malloc(strlen(text) + 1);
+    size_t n = 0;
+    if (!out)
+        die("out of memory");
+    for (const char *p = text; *p;) {
+        if (p[0] == '\\' && p[1] == '\\') {
+            out[n++] = '\\';
+            p += 2;
+        } else if (p[0] == '\\' && p[1] == 'x') {
+            if (!isxdigit((unsigned char)p[2]) || !isxdigit((unsigned char)p[3]))
+                die("%s:%d: @esc: \\x needs two hex digits", file, line);
+            char hex[3] = {p[2], p[3], 0};
+            out[n++] = (char)strtol(hex, NULL, 16);
+            p += 4;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    *len = n;
+    return out;
 }
 
 static void script_load(const char *path)
@@ -171,8 +209,16 @@ static void script_load(const char *path)
                 die("%s:%d: @fragments N JSON: the message is missing", path, line_no);
             s.text = xstrdup(rest);
         } else if (directive_is(l, "@close")) {
+            const char *rest;
             s.kind = STEP_CLOSE;
-            s.n = parse_long(argument(l, 6), NULL, 1000, 4999, path, line_no, "@close");
+            if (*argument(l, 6)) {
+                /* any 16-bit code goes on the wire as is, even ones RFC 6455 forbids there */
+                s.variant = 1;
+                s.n = parse_long(argument(l, 6), &rest, 0, 65535, path, line_no, "@close CODE");
+                if (strlen(rest) > 123)
+                    die("%s:%d: @close: the reason is at most 123 bytes", path, line_no);
+                s.text = *rest ? xstrdup(rest) : NULL;
+            }
         } else if (directive_is(l, "@hold")) {
             s.kind = STEP_HOLD;
         } else if (directive_is(l, "@repeat")) {
@@ -191,12 +237,79 @@ static void script_load(const char *path)
             if (!*rest)
                 die("%s:%d: @repeat-keys N K TEMPLATE: the template is missing", path, line_no);
             s.text = xstrdup(rest);
+        } else if (directive_is(l, "@esc")) {
+            s.kind = STEP_TEXT;
+            s.text = decode_escapes(argument(l, 4), &s.len, path, line_no);
+        } else if (directive_is(l, "@big-binary")) {
+            const char *rest;
+            s.kind = STEP_BIG;
+            s.binary = 1;
+            s.n = parse_long(argument(l, 11), &rest, 0, 256L * 1024 * 1024, path, line_no,
+                             "@big-binary");
+            s.text = *rest ? xstrdup(rest) : NULL;
+        } else if (directive_is(l, "@big-binary-fragments")) {
+            const char *rest;
+            s.kind = STEP_BIG_FRAGMENTS;
+            s.binary = 1;
+            s.n = parse_long(argument(l, 21), &rest, 0, 256L * 1024 * 1024, path, line_no,
+                             "@big-binary-fragments BYTES");
+            s.frag = parse_long(rest, &rest, 1, INT_MAX, path, line_no,
+                                "@big-binary-fragments N");
+            s.text = *rest ? xstrdup(rest) : NULL;
+        } else if (directive_is(l, "@nested") || directive_is(l, "@nested-objects")) {
+            const char *rest;
+            s.kind = STEP_NESTED;
+            s.variant = directive_is(l, "@nested-objects");
+            s.n = parse_long(argument(l, s.variant ? 15 : 7), &rest, 1, 10000000, path, line_no,
+                             "@nested DEPTH");
+            s.text = *rest ? xstrdup(rest) : NULL;
+        } else if (directive_is(l, "@many-keys")) {
+            const char *rest;
+            s.kind = STEP_MANY_KEYS;
+            s.n = parse_long(argument(l, 10), &rest, 0, 10000000, path, line_no, "@many-keys N");
+            s.text = *rest ? xstrdup(rest) : NULL;
+        } else if (directive_is(l, "@stall") || directive_is(l, "@stall-deaf")) {
+            const char *rest;
+            s.kind = STEP_STALL;
+            s.variant = directive_is(l, "@stall-deaf");
+            s.n = parse_long(argument(l, s.variant ? 11 : 6), &rest, 0, 3600000, path, line_no,
+                             "@stall MS");
+            if (strlen(rest) < 2)
+                die("%s:%d: @stall MS JSON: a message of 2 bytes or more is needed", path,
+                    line_no);
+            s.text = xstrdup(rest);
+        } else if (directive_is(l, "@pings")) {
+            const char *rest;
+            s.kind = STEP_PINGS;
+            s.n = parse_long(argument(l, 6), &rest, 0, 100000000, path, line_no, "@pings N");
+            if (strlen(rest) > 125)
+                die("%s:%d: @pings: a ping's payload is at most 125 bytes", path, line_no);
+            s.text = xstrdup(rest);
+        } else if (directive_is(l, "@await")) {
+            s.kind = STEP_AWAIT;
+            s.text = xstrdup(argument(l, 6));
+            if (!*s.text)
+                die("%s:%d: @await FILE: the file is missing", path, line_no);
+        } else if (directive_is(l, "@connection")) {
+            s.kind = STEP_CONNECTION;
+            s.n = parse_long(argument(l, 11), NULL, 1, LONG_MAX, path, line_no, "@connection");
+            long last = 0;
+            for (size_t i = 0; i < g_script.count; i++)
+                if (g_script.steps[i].kind == STEP_CONNECTION)
+                    last = g_script.steps[i].n;
+            if (g_script.count > 0 && last == 0)
+                die("%s:%d: @connection: the steps before the first @connection belong to no "
+                    "connection", path, line_no);
+            if (s.n <= last)
+                die("%s:%d: @connection %ld after @connection %ld: they must increase", path,
+                    line_no, s.n, last);
         } else {
-            die("%s:%d: unknown step \"%s\" (a JSON line, or @sleep @raw @binary @invalid-utf8 "
-                "@big @big-fragments @fragments @close @hold @repeat @repeat-keys)", path,
-                line_no, l);
+            die("%s:%d: unknown step \"%s\" (a JSON line, or @sleep @raw @esc @binary "
+                "@invalid-utf8 @big @big-fragments @big-binary @big-binary-fragments @fragments "
+                "@nested @nested-objects @many-keys @stall @stall-deaf @pings @await "
+                "@connection @close @hold @repeat @repeat-keys)", path, line_no, l);
         }
-        if (s.text)
+        if (s.text && !s.len)
             s.len = strlen(s.text);
         script_add(s);
     }
@@ -307,24 +420,170 @@ static int build_repeat(frame *f, const char *tmpl, long i, long k)
     return 0;
 }
 
+/* The members of `merge` (a JSON object's text, may be NULL): between its first '{' and its last
+ * '}', without leading blanks. *len 0 when there are none. */
+static const char *merge_members(const char *merge, size_t *len)
+{
+    *len = 0;
+    if (!merge)
+        return "";
+    const char *open = strchr(merge, '{');
+    const char *close = strrchr(merge, '}');
+    if (!open || !close || close <= open)
+        return "";
+    const char *inner = open + 1;
+    size_t n = (size_t)(close - open - 1);
+    while (n && (*inner == ' ' || *inner == '\t')) {
+        inner++;
+        n--;
+    }
+    *len = n;
+    return inner;
+}
+
+/* {MEMBERS,"nest":[[[...]]]} with `depth` arrays (or {"a":{"a":...{}}} objects), so the
+ * message is nested depth + 1 levels deep. */
+static int build_nested(frame *f, long depth, int objects, const char *merge)
+{
+    size_t inner_len;
+    const char *inner = merge_members(merge, &inner_len);
+    static const char head[] = "{\"nest\":";
+    size_t open_len = objects ? 5 : 1;  /* {"a": or [ */
+    size_t close_len = objects ? 2 : 1; /* "{}" at the bottom: see below; } or ] */
+    size_t len = 1 + (inner_len ? inner_len + 1 : 0) + sizeof head - 2 +
+                 (size_t)depth * (open_len + 1) + (objects ? close_len : 0) + 1;
+    unsigned char *p = frame_alloc(f, len);
+    if (!p)
+        return -1;
+    unsigned char *start = p;
+    *p++ = '{';
+    if (inner_len) {
+        memcpy(p, inner, inner_len);
+        p += inner_len;
+        *p++ = ',';
+    }
+    memcpy(p, head + 1, sizeof head - 2);
+    p += sizeof head - 2;
+    for (long i = 0; i < depth; i++) {
+        memcpy(p, objects ? "{\"a\":" : "[", open_len);
+        p += open_len;
+    }
+    if (objects) {
+        memcpy(p, "{}", 2); /* the innermost value */
+        p += 2;
+    }
+    memset(p, objects ? '}' : ']', (size_t)depth);
+    p += depth;
+    *p++ = '}';
+    f->len = (size_t)(p - start);
+    return 0;
+}
+
+/* {MEMBERS,"0":0,"1":0,...} with n distinct keys: the numbers 0..n-1 in base 36 (upper case:
+ * no clash with lower-case MEMBERS such as "key", which is 26458), so 100000 keys
+ * fit in 0.9 MB (under the wall's 1 MiB limit). */
+static int build_many_keys(frame *f, long n, const char *merge)
+{
+    size_t inner_len;
+    const char *inner = merge_members(merge, &inner_len);
+    size_t len = 2 + inner_len + (size_t)n * 16;
+    unsigned char *p = frame_alloc(f, len);
+    if (!p)
+        return -1;
+    unsigned char *start = p;
+    *p++ = '{';
+    memcpy(p, inner, inner_len);
+    p += inner_len;
+    for (long i = 0; i < n; i++) {
+        char digits[16];
+        int d = 0;
+        long v = i;
+        do {
+            digits[d++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36];
+            v /= 36;
+        } while (v);
+        if (i > 0 || inner_len)
+            *p++ = ',';
+        *p++ = '"';
+        while (d)
+            *p++ = (unsigned char)digits[--d];
+        memcpy(p, "\":0", 3);
+        p += 3;
+    }
+    *p++ = '}';
+    f->len = (size_t)(p - start);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ the websocket side */
 
 typedef struct session {
     struct lws *wsi;
     lws_sorted_usec_list_t sul;
+    long connection;    /* 1 for the first connection the server took, 2 for the next... */
+    size_t first, end;  /* the steps played to this connection: [first, end) */
     size_t step;        /* index of the current step */
-    long repeat_i;      /* @repeat: messages already sent */
+    long repeat_i;      /* @repeat, @pings: frames already sent */
     size_t frag_off;    /* fragments: bytes of the message already sent */
     frame pending;      /* fragments: the whole message being sent */
     int sleeping;
     int holding;
+    int stalled;        /* @stall: the first part went out and the pause is running */
+    int deaf;           /* @stall-deaf: not reading, until the pause is over */
+    int awaiting;       /* @await: polling for the file */
 } session;
+
+/* The steps for connection number `conn`: those after the last "@connection N" with N <= conn
+ * up to the next @connection; the whole script if it has none; none if conn comes before the
+ * first section. */
+static void session_range(session *s, long conn)
+{
+    size_t first = 0, end = g_script.count;
+    int sections = 0, found = 0;
+    for (size_t i = 0; i < g_script.count; i++) {
+        const step *st = &g_script.steps[i];
+        if (st->kind != STEP_CONNECTION)
+            continue;
+        if (found && end == g_script.count)
+            end = i; /* the section after the one chosen */
+        sections = 1;
+        if (st->n <= conn) {
+            first = i + 1;
+            end = g_script.count;
+            found = 1;
+        }
+    }
+    if (sections && !found)
+        first = end = 0;
+    s->first = first;
+    s->end = end;
+    s->step = first;
+}
 
 static void session_wake(lws_sorted_usec_list_t *sul)
 {
     session *s = lws_container_of(sul, session, sul);
     s->sleeping = 0;
+    if (s->deaf) {
+        s->deaf = 0;
+        lws_rx_flow_control(s->wsi, 1);
+    }
     lws_callback_on_writable(s->wsi);
+}
+
+/* @await: checks for the file every 20 ms. */
+static void session_poll_file(lws_sorted_usec_list_t *sul)
+{
+    session *s = lws_container_of(sul, session, sul);
+    struct stat st;
+    if (s->step < s->end && stat(g_script.steps[s->step].text, &st) == 0) {
+        s->awaiting = 0;
+        s->step++;
+        lws_callback_on_writable(s->wsi);
+        return;
+    }
+    lws_sul_schedule(lws_get_context(s->wsi), 0, &s->sul, session_poll_file,
+                     20 * LWS_US_PER_MS);
 }
 
 static void session_next(session *s)
@@ -332,10 +591,11 @@ static void session_next(session *s)
     s->step++;
     s->repeat_i = 0;
     s->frag_off = 0;
+    s->stalled = 0;
     free(s->pending.base);
     s->pending.base = NULL;
-    if (s->step >= g_script.count && g_loop && g_script.has_frames)
-        s->step = 0;
+    if (s->step >= s->end && g_loop && g_script.has_frames && s->end > s->first)
+        s->step = s->first;
 }
 
 /* Sends `len` bytes at `payload` (inside a frame with LWS_PRE headroom). lws keeps whatever the
@@ -351,14 +611,14 @@ static int send_frame(session *s, unsigned char *payload, size_t len, int protoc
 }
 
 /* One fragment of s->pending from s->frag_off. Returns 1 when the message is complete. */
-static int send_fragment(session *s, size_t frag, int *rc)
+static int send_fragment(session *s, size_t frag, int binary, int *rc)
 {
     size_t total = s->pending.len;
     size_t off = s->frag_off;
     size_t n = total - off < frag ? total - off : frag;
     int first = off == 0;
     int last = off + n >= total;
-    int proto = first ? LWS_WRITE_TEXT : LWS_WRITE_CONTINUATION;
+    int proto = first ? (binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) : LWS_WRITE_CONTINUATION;
     if (!last)
         proto |= LWS_WRITE_NO_FIN;
     unsigned char *start = s->pending.base + LWS_PRE + off;
@@ -375,13 +635,13 @@ static int send_fragment(session *s, size_t frag, int *rc)
 /* Plays steps until one frame went out, a sleep started, or the script holds. 0 or -1. */
 static int session_play(session *s)
 {
-    if (s->sleeping || s->holding)
+    if (s->sleeping || s->holding || s->awaiting)
         return 0;
     if (lws_partial_buffered(s->wsi) || lws_send_pipe_choked(s->wsi)) {
         lws_callback_on_writable(s->wsi);
         return 0;
     }
-    while (s->step < g_script.count) {
+    while (s->step < s->end) {
         const step *st = &g_script.steps[s->step];
         frame f = {0};
         unsigned char *p;
@@ -400,9 +660,14 @@ static int session_play(session *s)
             session_next(s);
             break;
         case STEP_BIG:
-            if (build_big(&f, st->n, st->text) < 0)
+        case STEP_NESTED:
+        case STEP_MANY_KEYS:
+            if ((st->kind == STEP_BIG && build_big(&f, st->n, st->text) < 0) ||
+                (st->kind == STEP_NESTED && build_nested(&f, st->n, st->variant, st->text) < 0) ||
+                (st->kind == STEP_MANY_KEYS && build_many_keys(&f, st->n, st->text) < 0))
                 return -1;
-            rc = send_frame(s, f.base + LWS_PRE, f.len, LWS_WRITE_TEXT);
+            rc = send_frame(s, f.base + LWS_PRE, f.len,
+                            st->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
             free(f.base);
             session_next(s);
             break;
@@ -420,9 +685,72 @@ static int session_play(session *s)
                 }
                 s->frag_off = 0;
             }
-            if (send_fragment(s, (size_t)st->frag, &rc))
+            /* small fragments: as many as the socket takes now (up to 1024), not one per
+             * WRITEABLE, or a 1 MB message in 1-byte fragments would take a minute */
+            for (int burst = 0; burst < 1024 && rc == 0; burst++) {
+                if (send_fragment(s, (size_t)st->frag, st->binary, &rc)) {
+                    session_next(s);
+                    break;
+                }
+                if (lws_send_pipe_choked(s->wsi))
+                    break;
+            }
+            break;
+        case STEP_STALL:
+            if (s->stalled) {
+                /* the pause is over: the rest of the message, and on with the script */
+                size_t half = st->len / 2;
+                p = frame_alloc(&f, st->len - half);
+                if (!p)
+                    return -1;
+                memcpy(p, st->text + half, st->len - half);
+                rc = send_frame(s, p, st->len - half, LWS_WRITE_CONTINUATION);
+                free(f.base);
+                session_next(s);
+                break;
+            }
+            p = frame_alloc(&f, st->len / 2);
+            if (!p)
+                return -1;
+            memcpy(p, st->text, st->len / 2);
+            rc = send_frame(s, p, st->len / 2, LWS_WRITE_TEXT | LWS_WRITE_NO_FIN);
+            free(f.base);
+            if (rc < 0)
+                return -1;
+            s->stalled = 1;
+            s->sleeping = 1;
+            if (st->variant) {
+                /* stop reading: the client's pings are not answered (lws pongs as it reads) */
+                s->deaf = 1;
+                lws_rx_flow_control(s->wsi, 0);
+            }
+            lws_sul_schedule(lws_get_context(s->wsi), 0, &s->sul, session_wake,
+                             (lws_usec_t)st->n * LWS_US_PER_MS);
+            return 0;
+        case STEP_PINGS:
+            /* as many as the socket takes now (up to 1024), then the next WRITEABLE */
+            for (int burst = 0; burst < 1024 && s->repeat_i < st->n && rc == 0; burst++) {
+                p = frame_alloc(&f, st->len);
+                if (!p)
+                    return -1;
+                memcpy(p, st->text, st->len);
+                rc = send_frame(s, p, st->len, LWS_WRITE_PING);
+                free(f.base);
+                f.base = NULL;
+                s->repeat_i++;
+                if (lws_send_pipe_choked(s->wsi))
+                    break;
+            }
+            if (s->repeat_i >= st->n)
                 session_next(s);
             break;
+        case STEP_AWAIT:
+            s->awaiting = 1;
+            session_poll_file(&s->sul);
+            return 0;
+        case STEP_CONNECTION:
+            s->step = s->end; /* the next section is for another connection */
+            return 0;
         case STEP_REPEAT:
         case STEP_REPEAT_KEYS:
             if (s->repeat_i >= st->n) {
@@ -444,7 +772,15 @@ static int session_play(session *s)
                              (lws_usec_t)st->n * LWS_US_PER_MS);
             return 0;
         case STEP_CLOSE:
-            lws_close_reason(s->wsi, (enum lws_close_status)st->n, NULL, 0);
+            if (st->variant) {
+                lws_close_reason(s->wsi, (enum lws_close_status)st->n,
+                                 (unsigned char *)st->text, st->text ? st->len : 0);
+            } else {
+                /* lws itself would send no close frame at all here: an empty one, by hand
+                 * (opcode 4 is lws' private LWS_WRITE_CLOSE, kept out of its public enum) */
+                unsigned char empty[LWS_PRE + 1];
+                lws_write(s->wsi, empty + LWS_PRE, 0, (enum lws_write_protocol)4);
+            }
             return -1;
         case STEP_HOLD:
             s->holding = 1;
@@ -452,8 +788,8 @@ static int session_play(session *s)
         }
         if (rc < 0)
             return -1;
-        /* one frame per WRITEABLE */
-        if (s->step < g_script.count)
+        /* one frame (or one burst) per WRITEABLE */
+        if (s->step < s->end)
             lws_callback_on_writable(s->wsi);
         return 0;
     }
@@ -506,7 +842,9 @@ static int callback_script(struct lws *wsi, enum lws_callback_reasons reason, vo
         log_handshake(wsi);
         memset(s, 0, sizeof *s);
         s->wsi = wsi;
-        if (g_script.count)
+        s->connection = ++g_connections;
+        session_range(s, s->connection);
+        if (s->first < s->end)
             lws_callback_on_writable(wsi);
         break;
     case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -634,12 +972,32 @@ static void usage(FILE *out)
           "  {...} or [...]            one text frame, verbatim\n"
           "  @sleep MS                 pause this connection\n"
           "  @raw TEXT                 TEXT as a text frame\n"
+          "  @esc TEXT                 TEXT as a text frame, with \\xHH a byte (invalid UTF-8,\n"
+          "                            NUL...) and \\\\ a backslash\n"
           "  @binary TEXT              TEXT as a binary frame\n"
           "  @invalid-utf8             a text frame of bytes C3 28\n"
           "  @big BYTES [JSON]         one text frame {\"pad\":\"xx..\"[,JSON's members]} of ~BYTES\n"
           "  @big-fragments BYTES N [JSON]  the same message in N-byte fragments\n"
+          "  @big-binary BYTES [JSON]  the @big message as one binary frame\n"
+          "  @big-binary-fragments BYTES N [JSON]  ...as a binary message in N-byte fragments\n"
           "  @fragments N JSON         JSON as one message in N-byte fragments\n"
-          "  @close CODE               close with CODE\n"
+          "  @nested DEPTH [JSON]      {JSON's members,\"nest\":[[..]]}: DEPTH arrays deep\n"
+          "  @nested-objects DEPTH [JSON]  the same with {\"a\":{\"a\":..{}}}, DEPTH objects\n"
+          "  @many-keys N [JSON]       {JSON's members,\"0\":0,\"1\":0,..}: N more keys (base 36,\n"
+          "                            upper case)\n"
+          "  @stall MS JSON            the first half of JSON as a first fragment, then nothing\n"
+          "                            for MS (pings are answered), then the rest\n"
+          "  @stall-deaf MS JSON       the same, but not reading the connection during the pause:\n"
+          "                            the client's pings go unanswered\n"
+          "  @pings N [PAYLOAD]        N ping frames (payload up to 125 bytes), back to back\n"
+          "  @await FILE               pause this connection until FILE exists (the test says go)\n"
+          "  @connection N             the steps after it, up to the next @connection, are\n"
+          "                            played to the Nth connection the server takes (from 1;\n"
+          "                            the last section to every later one too); N increase,\n"
+          "                            and a script using it starts with it\n"
+          "  @close [CODE [REASON]]    close with CODE (0..65535 as is, even ones RFC 6455\n"
+          "                            forbids on the wire) and REASON; no CODE: a close frame\n"
+          "                            with no payload\n"
           "  @hold                     send nothing more, keep the connection\n"
           "  @repeat N TEMPLATE        N text frames, %d -> 1..N\n"
           "  @repeat-keys N K TEMPLATE the same, and %k -> 1..K in turn (message i has key\n"

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -54,11 +55,35 @@ static void bad_values_are_refused(void **state)
     assert_int_equal(parse(&o, err, sizeof err, 3, secs), -1);
 }
 
+static void reset_crashes(void **state)
+{
+    (void)state;
+    cli_options o;
+    char err[200];
+    char *plain[] = {"wallboard", "--headless", NULL};
+    assert_int_equal(parse(&o, err, sizeof err, 2, plain), 0);
+    assert_false(o.reset_crashes);
+    char *reset[] = {"wallboard", "--reset-crashes", "--headless", NULL};
+    assert_int_equal(parse(&o, err, sizeof err, 3, reset), 0);
+    assert_true(o.reset_crashes);
+    assert_true(o.headless); /* it starts the wall as usual */
+
+    /* --help says what it does and where the journal is */
+    char text[8192] = "";
+    FILE *f = fmemopen(text, sizeof text - 1, "w");
+    assert_non_null(f);
+    cli_usage(f);
+    fclose(f);
+    assert_non_null(strstr(text, "--reset-crashes"));
+    assert_non_null(strstr(text, "wallboard/crashes"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_headless_run),
         cmocka_unit_test(bad_values_are_refused),
+        cmocka_unit_test(reset_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
