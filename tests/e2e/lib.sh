@@ -287,8 +287,13 @@ EOF
 # wall_start ARGS...: starts wallboard on $WALL_CONFIG with --plugin-dir $WB_PLUGIN_DIR (unless
 # ARGS has one), --state and --screenshot in the scratch dir, plus ARGS (e.g. --headless
 # --size 800x450). Waits until it handles SIGUSR1 (so wall_dump cannot kill it).
-wall_start() {
-    local args=(--config "$WALL_CONFIG" --state "$WALL_STATE" --screenshot "$WALL_SHOT")
+wall_start() { _wall_spawn --screenshot "$WALL_SHOT" -- "$@"; }
+
+# _wall_spawn EXTRA... -- ARGS...: wall_start's body; EXTRA are the output options it adds.
+_wall_spawn() {
+    local args=(--config "$WALL_CONFIG" --state "$WALL_STATE")
+    while [[ $1 != -- ]]; do args+=("$1"); shift; done
+    shift
     [[ " $* " == *" --plugin-dir "* ]] || args+=(--plugin-dir "$WB_PLUGIN_DIR")
     rm -f "$WALL_STATE" "$WALL_SHOT"
     log "wallboard ${args[*]} $*"
@@ -590,13 +595,4 @@ go() { : >"$WB_SCRATCH/go.$1"; }
 # wall_start_noshot ARGS...: wall_start without --screenshot. Each SIGUSR1 (every wall_dump)
 # then writes only the state, not a PNG of the frame: encoding one costs several MB for a
 # moment, which would blur what a memory bound measures.
-wall_start_noshot() {
-    local args=(--config "$WALL_CONFIG" --state "$WALL_STATE")
-    [[ " $* " == *" --plugin-dir "* ]] || args+=(--plugin-dir "$WB_PLUGIN_DIR")
-    rm -f "$WALL_STATE" "$WALL_SHOT"
-    log "wallboard ${args[*]} $*"
-    "$WB_WALL" "${args[@]}" "$@" >"$WALL_OUT" 2>"$WALL_ERR" &
-    WALL_PID=$!
-    WB_PIDS+=("$WALL_PID")
-    wall_wait_ready
-}
+wall_start_noshot() { _wall_spawn -- "$@"; }
