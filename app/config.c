@@ -16,7 +16,7 @@
  *     "gap": 0..200               optional integer, pixels at 1080p height (default 12),
  *                                 between cells and around the edge; scales with the screen
  *   },
- *   "feeds": {                    optional; each key is a feed name (non-empty)
+ *   "feeds": {                    optional, at most 64; each key is a feed name (non-empty)
  *     "NAME": {
  *       "url": "ws://host[:port]/path" or "wss://...",   required
  *       "headers": {              optional; sent with the websocket handshake
@@ -82,6 +82,9 @@
 #define CONFIG_MAX_BYTES (4 * 1024 * 1024)
 #define SECRET_MAX_BYTES 16384
 #define GRID_MAX 32
+/* Each feed is a connection with its own queues (docs/RELIABILITY.md lists the bounds): a
+ * wall of 32x32 one-cell tiles has no use for more. */
+#define FEEDS_MAX 64
 #define GAP_MAX 200
 #define PAIR_MAX 1000000          /* cell/span bound: far outside any grid, no overflow */
 #define DEFAULT_GAP 12
@@ -806,6 +809,11 @@ static void load_feeds(vctx *v, json_t *root, wall_config *w)
     json_t *feeds = member(v, root, "feeds", K_OBJECT, 0);
     if (!feeds || json_object_size(feeds) == 0)
         return;
+    if (json_object_size(feeds) > FEEDS_MAX) {
+        fail_key(v, "feeds", "%zu feeds, at most %d (each is a connection of its own)",
+                 json_object_size(feeds), FEEDS_MAX);
+        return;
+    }
     w->feeds = calloc(json_object_size(feeds), sizeof *w->feeds);
     if (!w->feeds) {
         v->oom = 1;

@@ -26,6 +26,7 @@
 #define DEFAULT_QUEUE_BYTES (64u << 20)
 #define DEFAULT_PING_AFTER_S 5
 #define DEFAULT_HANGUP_AFTER_S 12
+#define DEFAULT_MESSAGE_TIMEOUT_S 30
 /* A connection that lived this long (or delivered a valid message) resets the backoff. */
 #define STABLE_CONNECTION_MS 5000
 /* How long feeds_stop lets servers acknowledge our close frames before tearing down. */
@@ -82,6 +83,8 @@ typedef struct feed {
     uint64_t attempt_mono_ms;
     uint64_t established_mono_ms;
     uint64_t last_rx_mono_ms;
+    uint64_t last_fragment_mono_ms;
+    int message_timer;      /* lws_set_timeout armed for a message in progress */
     int peer_close_code;    /* -1 = the server sent no close frame */
     char attempt_error[ERROR_TEXT]; /* a reason found before lws reports the end */
     char last_logged_error[ERROR_TEXT];
@@ -456,6 +459,8 @@ static void apply_defaults(feeds_options *o, const feeds_options *given)
         o->ping_after_s = DEFAULT_PING_AFTER_S;
     if (!o->hangup_after_s)
         o->hangup_after_s = DEFAULT_HANGUP_AFTER_S;
+    if (!o->message_timeout_s)
+        o->message_timeout_s = DEFAULT_MESSAGE_TIMEOUT_S;
     /* lws keeps these in 16 bits, and a hangup before the ping would never let a pong save
      * the connection. */
     if (o->ping_after_s > 30000)
@@ -586,6 +591,14 @@ static void mark_established(feed *f)
     set_state(f, WB_FEED_LIVE, NULL);
 }
 
+static void count_cut(feed *f)
+{
+    feeds *F = f->owner;
+    pthread_mutex_lock(&F->stats_lock);
+    f->stats.cut++;
+    pthread_mutex_unlock(&F->stats_lock);
+}
+
 /* ------------------------------------------------------------------ the raw queue */
 
 /* Network thread -> parse thread (the ring itself is in feed_rx.c). One lock (raw_lock) for all
@@ -708,8 +721,18 @@ static void stop_parse_thread(feeds *F)
 
 static void receive_fragment(feed *f, struct lws *wsi, const void *in, size_t len)
 {
+    f->last_fragment_mono_ms = clock_mono_ms();
     rx_fragment(&f->rx, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
                 lws_frame_is_binary(wsi), in, len, push_message, f);
+    /* Pongs keep the idle policy happy, so a message that stops half-way needs a clock of its
+     * own: re-armed by every fragment, disarmed when the message completes. */
+    if (f->rx.in_message) {
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, (int)f->owner->opt.message_timeout_s);
+        f->message_timer = 1;
+    } else if (f->message_timer) {
+        lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+        f->message_timer = 0;
+    }
 }
 
 /* ------------------------------------------------------------------ connection lifecycle */
@@ -769,7 +792,9 @@ static void connection_ended(feed *f, struct lws *wsi, const char *reason)
     f->attempt_open = 0;
     f->wsi = NULL;
     f->established = 0;
-    rx_release(&f->rx);
+    f->message_timer = 0;
+    if (rx_release(&f->rx))
+        count_cut(f);
     if (f->owner->closing) {
         set_state(f, WB_FEED_DOWN, NULL);
         return;
@@ -866,12 +891,19 @@ static void describe_close(feed *f, char *out, size_t size)
 {
     feeds *F = f->owner;
     uint64_t silent_ms = clock_mono_ms() - f->last_rx_mono_ms;
+    uint64_t stalled_ms = clock_mono_ms() - f->last_fragment_mono_ms;
 
-    if (f->peer_close_code >= 0)
+    if (f->peer_close_code == LWS_CLOSE_STATUS_NO_STATUS)
+        snprintf(out, size, "closed by server (no close code)");
+    else if (f->peer_close_code >= 0)
         snprintf(out, size, "closed by server (code %d)", f->peer_close_code);
     else if (f->established && silent_ms + 1000 >= (uint64_t)F->opt.hangup_after_s * 1000)
         snprintf(out, size, "no answer for %llu s (ping unanswered)",
                  (unsigned long long)(silent_ms / 1000));
+    else if (f->established && f->rx.in_message &&
+             stalled_ms + 1000 >= (uint64_t)F->opt.message_timeout_s * 1000)
+        snprintf(out, size, "message stalled: no data for %llu s in the middle of it",
+                 (unsigned long long)(stalled_ms / 1000));
     else if (f->established)
         snprintf(out, size, "connection lost");
     else
@@ -899,7 +931,7 @@ static int append_extra_headers(feed *f, struct lws *wsi, void *in, size_t len)
 static void note_peer_close(feed *f, const void *in, size_t len)
 {
     const unsigned char *b = in;
-    f->peer_close_code = len >= 2 ? (b[0] << 8) | b[1] : 1005; /* 1005: no status given */
+    f->peer_close_code = len >= 2 ? (b[0] << 8) | b[1] : LWS_CLOSE_STATUS_NO_STATUS;
 }
 
 /* ------------------------------------------------------------------ stopping */

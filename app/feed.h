@@ -30,6 +30,9 @@ typedef struct feeds_options {
     unsigned backoff_cap_ms;      /* default BACKOFF_CAP_MS */
     unsigned ping_after_s;        /* idle seconds before a ping, default 5 */
     unsigned hangup_after_s;      /* idle seconds (no pong either) before dropping, default 12 */
+    unsigned message_timeout_s;   /* seconds without a fragment in the middle of a message
+                                   * before dropping, default 30: a server that answers pings
+                                   * but never finishes a message must not hold a feed forever */
 } feeds_options;
 
 /* Counters of one feed; read with feeds_stats (thread-safe snapshot). */
@@ -48,6 +51,8 @@ typedef struct feed_stats {
     uint64_t bytes;
     uint64_t seq_gaps;            /* times "seq" jumped forward by more than 1 */
     uint64_t seq_missed;          /* messages those jumps skipped */
+    uint64_t cut;                 /* messages a connection ended in the middle of (never
+                                   * complete, so neither received nor invalid) */
     int64_t last_message_wall_ms; /* epoch ms of the last valid message, 0 = never */
     uint64_t last_message_mono_ms;/* clock_mono_ms() of the same, 0 = never */
     char last_error[160];         /* last connection error, "" if none; never holds secrets */

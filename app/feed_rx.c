@@ -24,13 +24,15 @@ void rx_init(rx_buffer *rx, size_t max_message_bytes)
     rx->skip = RAW_TEXT;
 }
 
-void rx_release(rx_buffer *rx)
+int rx_release(rx_buffer *rx)
 {
+    int cut = rx->in_message;
     free(rx->data);
     rx->data = NULL;
     rx->len = rx->cap = 0;
     rx->in_message = 0;
     rx->skip = RAW_TEXT;
+    return cut;
 }
 
 static void begin_message(rx_buffer *rx, int binary)

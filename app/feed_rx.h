@@ -53,8 +53,9 @@ typedef void (*rx_push_fn)(void *ctx, enum raw_kind kind, const void *data, size
 
 /* An empty buffer for messages of at most max_message_bytes (<= UINT32_MAX). Allocates nothing. */
 void rx_init(rx_buffer *rx, size_t max_message_bytes);
-/* Frees the buffer and forgets a partial message (a connection ended: it never completed). */
-void rx_release(rx_buffer *rx);
+/* Frees the buffer and forgets a partial message (a connection ended: it never completed).
+ * Returns 1 if a message was in progress (it is lost: the caller counts it), else 0. */
+int rx_release(rx_buffer *rx);
 /* One received chunk, with the websocket frame's flags as lws reports them. A final chunk
  * completes a message: exactly one push per completed message. A whole message in one chunk
  * goes straight from `in` to push, without the copy into the buffer. */

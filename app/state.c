@@ -41,7 +41,7 @@ static json_t *public_url(const char *url)
 
 static json_t *feed_json(const wall_feed *cfg, const feed_stats *fs)
 {
-    return json_pack("{s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
+    return json_pack("{s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
                      "name", cfg->name, "url", public_url(cfg->url), "state", feed_state_name(fs->state),
                      "connects", (json_int_t)fs->connects, "received", (json_int_t)fs->received,
                      "dropped", (json_int_t)fs->dropped,
@@ -51,6 +51,7 @@ static json_t *feed_json(const wall_feed *cfg, const feed_stats *fs)
                      "bytes", (json_int_t)fs->bytes,
                      "seq_gaps", (json_int_t)fs->seq_gaps,
                      "seq_missed", (json_int_t)fs->seq_missed,
+                     "cut", (json_int_t)fs->cut,
                      "last_message", iso_time_or_null(fs->last_message_wall_ms),
                      "last_error", fs->last_error);
 }

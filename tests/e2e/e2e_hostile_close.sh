@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 server_start_beat beat
 
-# code NAME on the wire -> what last_error must say
+# NAME -> its close step; NAME -> what last_error must say in its brackets
 declare -A close_line=(
     [c1002]="@close 1002 protocol error" [c1003]="@close 1003 unacceptable"
     [c1007]="@close 1007 bad payload" [c1009]="@close 1009 too big"
@@ -17,8 +17,9 @@ declare -A close_line=(
     [c4999]="@close 4999" [cnone]="@close" [c1005]="@close 1005" [c999]="@close 999 odd"
 )
 declare -A close_error=(
-    [c1002]=1002 [c1003]=1003 [c1007]=1007 [c1009]=1009 [c1011]=1011 [c3000]=3000
-    [c4999]=4999 [cnone]=1005 [c1005]=1002 [c999]=1002
+    [c1002]="code 1002" [c1003]="code 1003" [c1007]="code 1007" [c1009]="code 1009"
+    [c1011]="code 1011" [c3000]="code 3000" [c4999]="code 4999" [cnone]="no close code"
+    [c1005]="code 1002" [c999]="code 1002"
 )
 names=(c1002 c1003 c1007 c1009 c1011 c3000 c4999 cnone c1005 c999)
 
@@ -58,7 +59,7 @@ wall_wait 30 "$all_two" "every closing feed reconnected once and showing 2"
 
 for n in "${names[@]}"; do
     assert_eq "$(feed "$n") | [.state, .connects, .received, .invalid, .dropped, .last_error]" \
-        "[\"live\",2,2,0,0,\"closed by server (code ${close_error[$n]})\"]" \
+        "[\"live\",2,2,0,0,\"closed by server (${close_error[$n]})\"]" \
         "feed $n (${close_line[$n]}): state, connects, received, invalid, dropped, last_error"
     assert_eq "$(tile "$n") | [.values.value, .matched, .invalid, .state]" '[2,2,0,"live"]' \
         "tile $n: 1 then 2, nothing lost"
@@ -71,7 +72,7 @@ mem_assert_growth 8192 24576 "ten closes and reconnects"
 wall_stop
 for n in "${names[@]}"; do
     assert_eq "$(feed "$n") | [.connects, .received, .last_error]" \
-        "[2,2,\"closed by server (code ${close_error[$n]})\"]" "feed $n at exit"
+        "[2,2,\"closed by server (${close_error[$n]})\"]" "feed $n at exit"
     server_stop "$n"
 done
 server_stop beat

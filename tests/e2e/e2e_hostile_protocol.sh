@@ -8,8 +8,10 @@
 #    answers each with a pong, the messages arrive all and in order);
 #  - stall: a server that stalls mid-message and stops reading (no pong for the wall's ping): the
 #    wall hangs up after its 12 s idle timeout, says why in last_error and reconnects;
-#  - stallp: a server that stalls mid-message but still answers pings: the connection is kept,
-#    the tile goes stale, and the message completes when the server goes on;
+#  - stallp: a server that stalls mid-message for 16 s but still answers pings: the connection
+#    is kept, the tile goes stale, and the message completes when the server goes on;
+#  - stallm: the same, but the message never goes on: pongs keep the idle policy happy, so the
+#    wall's 30 s message timeout hangs up, counts the message as cut and reconnects;
 #  - hang: a server that accepts TCP and never answers the handshake: given up after 12 s,
 #    again and again, and never counted as a connection.
 # The first three are released one at a time (@await) to measure the wall's peak memory for each;
@@ -68,13 +70,23 @@ server_start_script stallp <<'S'
 @hold
 S
 
+server_start_script stallm <<'S'
+@connection 1
+{"key":"m","value":1}
+@stall 120000 {"key":"m","value":66,"note":"never completed: the wall gives up after 30 s"}
+@connection 2
+{"key":"m","value":2}
+@hold
+S
+
 server_start hang --handshake-hang
 
 cat >"$WALL_CONFIG" <<EOF2
 {"title": "e2e hostile protocol", "grid": {"columns": 4, "rows": 2, "gap": 8},
  "feeds": {"frag": {"url": "$(url frag)"}, "bin": {"url": "$(url bin)"},
            "ping": {"url": "$(url ping)"}, "stall": {"url": "$(url stall)"},
-           "stallp": {"url": "$(url stallp)"}, "hang": {"url": "$(url hang)"},
+           "stallp": {"url": "$(url stallp)"}, "stallm": {"url": "$(url stallm)"},
+           "hang": {"url": "$(url hang)"},
            "beat": {"url": "$(url beat)"}},
  "tiles": [
   $(counter_tile f 0 0 60 frag),
@@ -83,13 +95,14 @@ cat >"$WALL_CONFIG" <<EOF2
   $(counter_tile s 3 0 60 stall),
   $(counter_tile t 0 1 3 stallp),
   $(counter_tile a 1 1 60 hang),
-  $(counter_tile beat 2 1 60 beat)
+  $(counter_tile beat 2 1 60 beat),
+  $(counter_tile m 3 1 60 stallm)
  ]}
 EOF2
 
 asan_small_quarantine
 wall_start_noshot --headless --size 960x540
-wall_wait 20 "$(tile f).values.value == 1 and $(tile b).values.value == 1 and $(tile p).values.value == 0 and $(tile s).values.value == 1 and $(tile t).values.value == 1 and $(tile beat).values.value >= 1" \
+wall_wait 20 "$(tile f).values.value == 1 and $(tile b).values.value == 1 and $(tile p).values.value == 0 and $(tile s).values.value == 1 and $(tile t).values.value == 1 and $(tile m).values.value == 1 and $(tile beat).values.value >= 1" \
     "the first message of every feed but the hung one"
 mem_mark
 start_kb=$MEM_BASE_KB
@@ -135,8 +148,8 @@ assert_eq "$(tile p) | [.values.value, .matched, .invalid]" '[50,51,0]' \
 # then reconnects (backoff from 250 ms), and the server's second connection says 2.
 wall_wait 40 "$(tile s).values.value == 2 and $(feed stall).connects == 2 and $(feed stall).state == \"live\"" \
     "feed stall: hung up on after its idle timeout and reconnected (tile s showing 2)"
-assert_eq "$(feed stall) | [.received, .invalid, .dropped, .connects]" '[2,0,0,2]' \
-    "feed stall: received (1, then 2 on the new connection; the cut message is not a message), invalid, dropped, connects"
+assert_eq "$(feed stall) | [.received, .invalid, .dropped, .connects, .cut]" '[2,0,0,2,1]' \
+    "feed stall: received (1, then 2 on the new connection), invalid, dropped, connects, cut (the message the hang-up cut)"
 assert_jq "$(feed stall).last_error | test(\"^no answer for 1[0-9] s \\\\(ping unanswered\\\\)$\")" \
     "feed stall: last_error saying the server stopped answering pings after ~12 s"
 assert_eq "$(tile s) | [.values.value, .matched, .invalid, .state]" '[2,2,0,"live"]' "tile s"
@@ -144,9 +157,19 @@ assert_eq "$(tile s) | [.values.value, .matched, .invalid, .state]" '[2,2,0,"liv
 # The stall that answers pings: the server is alive, the wall keeps the connection; the tile
 # (stale_after 3 s) went stale meanwhile and takes the message when it completes at 16 s.
 wall_wait 40 "$(tile t).values.value == 2" "tile t showing 2 once the stalled message completed"
-assert_eq "$(feed stallp) | [.received, .invalid, .dropped, .connects, .state, .last_error]" \
-    '[2,0,0,1,"live",""]' "feed stallp: the connection kept through the 16 s pause"
+assert_eq "$(feed stallp) | [.received, .invalid, .dropped, .connects, .cut, .state, .last_error]" \
+    '[2,0,0,1,0,"live",""]' "feed stallp: the connection kept through the 16 s pause"
 assert_eq "$(tile t) | [.values.value, .matched, .invalid]" '[2,2,0]' "tile t"
+
+# The message that never completes though pings are answered: hung up on after 30 s without a
+# fragment, counted as cut, and the second connection says 2.
+wall_wait 45 "$(tile m).values.value == 2 and $(feed stallm).connects == 2 and $(feed stallm).state == \"live\"" \
+    "feed stallm: hung up on after its message timeout and reconnected (tile m showing 2)"
+assert_eq "$(feed stallm) | [.received, .invalid, .dropped, .connects, .cut]" '[2,0,0,2,1]' \
+    "feed stallm: received, invalid, dropped, connects, cut"
+assert_jq "$(feed stallm).last_error | test(\"^message stalled: no data for 3[0-9] s in the middle of it$\")" \
+    "feed stallm: last_error saying the message stalled for ~30 s"
+assert_eq "$(tile m) | [.values.value, .matched, .invalid, .state]" '[2,2,0,"live"]' "tile m"
 
 # The handshake that never completes: by now (> 16 s) it has timed out at least once.
 assert_jq "$(feed hang).state == \"connecting\" or $(feed hang).state == \"down\"" \
@@ -167,7 +190,7 @@ log "memory, the whole run: RSS after the first messages $start_kb kB, highest p
     fail "memory, the whole run: the peak RSS grew by $((MEM_MAX_HWM_KB - start_kb)) kB"
 
 wall_stop
-assert_eq "[$(feed frag).invalid, $(feed bin).invalid, $(feed ping).received, $(feed stall).connects, $(feed stallp).connects, $(feed hang).connects]" \
-    '[1,5,51,2,1,0]' "at exit: frag invalid, bin invalid, ping received, stall connects, stallp connects, hang connects"
-for s in frag bin ping stall stallp beat; do server_stop "$s"; done
+assert_eq "[$(feed frag).invalid, $(feed bin).invalid, $(feed ping).received, $(feed stall).connects, $(feed stallp).connects, $(feed stallm).connects, $(feed hang).connects]" \
+    '[1,5,51,2,1,2,0]' "at exit: frag invalid, bin invalid, ping received, stall, stallp, stallm, hang connects"
+for s in frag bin ping stall stallp stallm beat; do server_stop "$s"; done
 server_stop hang

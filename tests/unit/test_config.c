@@ -312,6 +312,14 @@ static void test_ranges(void **state)
            "most 31536000");
 }
 
+/* Every feed is a connection with queues of its own: their number is bounded too. */
+static void test_feeds_bounded(void **state)
+{
+    (void)state;
+    EXPECT(CFG("too_many_feeds.json"),
+           "2:2: $.feeds: 65 feeds, at most 64 (each is a connection of its own)");
+}
+
 static void test_colour(void **state)
 {
     (void)state;
@@ -603,6 +611,7 @@ int main(void)
         cmocka_unit_test(test_wrong_types),
         cmocka_unit_test(test_missing_keys),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_feeds_bounded),
         cmocka_unit_test(test_colour),
         cmocka_unit_test(test_urls),
         cmocka_unit_test(test_geometry),
