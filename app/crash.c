@@ -18,6 +18,8 @@
 /* Only the journal's tail is read: a wall in a restart loop that crashes outside any plugin
  * appends a line every RestartSec, and old lines matter less than a quick start. */
 #define JOURNAL_READ_MAX (1024 * 1024)
+/* A journal grown past JOURNAL_READ_MAX is cut to its last JOURNAL_KEEP bytes (whole lines). */
+#define JOURNAL_KEEP (256 * 1024)
 /* Enough for the handler's few frames even when the fault was a stack overflow. */
 #define ALT_STACK_SIZE (64 * 1024)
 /* g_marker = (slot + 1) * MARKER_SPAN + callback; 0 = no plugin code running. */
@@ -272,6 +274,43 @@ static int make_dirs(char *path, char *err, size_t err_size)
     }
 }
 
+/* A crash loop under Restart=always must not grow the journal without end. The tail is written
+ * to a new file renamed over the old, so a crash meanwhile leaves one or the other whole. A
+ * journal that cannot be trimmed is left as it is: only its last MiB is read anyway. */
+static void trim_journal(const char *path)
+{
+    char tmp[sizeof g_path + 8];
+    char *tail = NULL;
+    int in = -1, out = -1;
+    struct stat st;
+
+    in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0 || fstat(in, &st) != 0 || st.st_size <= JOURNAL_READ_MAX) goto done;
+    tail = malloc(JOURNAL_KEEP);
+    if (!tail) goto done;
+    ssize_t got = pread(in, tail, JOURNAL_KEEP, st.st_size - JOURNAL_KEEP);
+    if (got != JOURNAL_KEEP) goto done;
+    const char *nl = memchr(tail, '\n', JOURNAL_KEEP);
+    if (!nl) goto done;
+    size_t skip = (size_t)(nl + 1 - tail);
+    snprintf(tmp, sizeof tmp, "%s.trim", path);
+    out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) goto done;
+    if (write(out, tail + skip, JOURNAL_KEEP - skip) == (ssize_t)(JOURNAL_KEEP - skip) &&
+        fsync(out) == 0 && rename(tmp, path) == 0) {
+        log_line(WB_LOG_INFO, NULL, "crash journal %s: trimmed from %lld to %zu bytes", path,
+                 (long long)st.st_size, JOURNAL_KEEP - skip);
+    } else {
+        log_line(WB_LOG_WARN, NULL, "crash journal %s: cannot trim it: %s", path,
+                 strerror(errno));
+        unlink(tmp);
+    }
+done:
+    if (out >= 0) close(out);
+    if (in >= 0) close(in);
+    free(tail);
+}
+
 int crash_journal_open(char *err, size_t err_size)
 {
     char dir[sizeof g_path - 16];
@@ -279,6 +318,7 @@ int crash_journal_open(char *err, size_t err_size)
     if (crash_state_dir(dir, sizeof dir, err, err_size) != 0) return -1;
     if (make_dirs(dir, err, err_size) != 0) return -1;
     snprintf(g_path, sizeof g_path, "%s/crashes", dir);
+    trim_journal(g_path);
     /* Opened now, so the handler needs no path work; read and truncated through it too. */
     g_fd = open(g_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (g_fd < 0) {

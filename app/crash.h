@@ -57,7 +57,8 @@ int crash_parse_line(const char *line, crash_entry *out, char *err, size_t err_s
 int crash_state_dir(char *out, size_t size, char *err, size_t err_size);
 
 /* Creates the state folder (0700, parents too) and opens its `crashes` file (O_APPEND, 0600)
- * for the handler. 0, or -1 with err: the wall then runs without a journal. */
+ * for the handler; a file over 1 MiB is first cut to its last 256 KiB of whole lines. 0, or -1
+ * with err: the wall then runs without a journal. */
 int crash_journal_open(char *err, size_t err_size);
 /* The journal's path, or NULL when none is open. */
 const char *crash_journal_path(void);

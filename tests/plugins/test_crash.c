@@ -114,6 +114,44 @@ static void test_journal_files_reset_and_read(void **state)
     assert_null(crash_journal_path());
 }
 
+/* A crash loop's journal is cut back at the next open: to its last 256 KiB, whole lines only,
+ * the newest kept, mode 0600 still, and still readable. */
+static void test_big_journal_is_trimmed(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    assert_int_equal(crash_journal_open(err, sizeof err), 0); /* makes the folder */
+    crash_journal_close();
+    FILE *f = fopen(g_journal, "w");
+    assert_non_null(f);
+    int lines = 0;
+    for (long written = 0; written <= 1536L * 1024; lines++)
+        written += fprintf(f, "time=%d signal=11 callback=render plugin=p%d tile=t\n",
+                           1000000 + lines, lines);
+    fclose(f);
+
+    assert_int_equal(crash_journal_open(err, sizeof err), 0);
+    struct stat st;
+    assert_int_equal(stat(g_journal, &st), 0);
+    assert_true(st.st_size > 200 * 1024 && st.st_size <= 256 * 1024);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    crash_entry *e = NULL;
+    size_t count = 0;
+    assert_int_equal(crash_journal_read(&e, &count, err, sizeof err), 0);
+    /* Each line is the same length, so the count follows from the size: no line was cut. */
+    size_t line_len = strlen("time=1000000 signal=11 callback=render plugin=p0 tile=t\n") + 4;
+    assert_true(count > 0);
+    assert_int_equal((size_t)st.st_size % line_len, 0);
+    assert_int_equal(count, (size_t)st.st_size / line_len);
+    char last[32];
+    snprintf(last, sizeof last, "p%d", lines - 1);
+    assert_string_equal(e[count - 1].plugin, last);
+    assert_int_equal(e[count - 1].time, 1000000 + lines - 1);
+    free(e);
+    assert_int_equal(crash_journal_reset(err, sizeof err), 0);
+    crash_journal_close();
+}
+
 /* Deep enough to overflow any stack; volatile so that it is neither a loop nor inlined away. */
 static int recurse(volatile char *above, unsigned long depth)
 {
@@ -180,6 +218,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_round_trip),
         cmocka_unit_test(test_journal_files_reset_and_read),
+        cmocka_unit_test(test_big_journal_is_trimmed),
         cmocka_unit_test(test_stack_overflow_in_a_plugin_is_journalled),
         cmocka_unit_test(test_host_crash_blames_no_plugin),
     };
