@@ -592,8 +592,8 @@ static void test_label_opaque_matches_blended(void **state)
     /* The last: 환자 대기 · 候诊 · feed 1 key 2, a bench tile's title. */
     static const char *const texts[] = {
         "Waiting room", MIXED, "Qy|g \xC2\xB7 8",
-        "\xED\x99\x98\xEC\x9E\x90 \xEB\x8C\x80\xEA\xB8\xB0 \xC2\xB7 "
-        "\xE5\x80\x99\xE8\xAF\x8A \xC2\xB7 feed 1 key 2"};
+        ("\xED\x99\x98\xEC\x9E\x90 \xEB\x8C\x80\xEA\xB8\xB0 \xC2\xB7 "
+         "\xE5\x80\x99\xE8\xAF\x8A \xC2\xB7 feed 1 key 2")};
     static const wb_color bgs[] = {{0, 0, 0, 255}, {16, 20, 28, 255}, {230, 230, 220, 255}};
     static const wb_color colors[] = {{232, 234, 240, 255}, {255, 176, 0, 255},
                                       {255, 255, 255, 128}, {74, 163, 255, 200}};
