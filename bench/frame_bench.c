@@ -1,6 +1,6 @@
 /* frame_bench: the cost of one full redraw of the wall, on the headless software renderer.
  * It builds the wall the way wallboard does (config, fonts, render, text, tiles and plugins: the
- * host's own tiles.c and services.c are compiled in, the rest comes from libwbgfx/libwbcore)
+ * host's own tiles.c and services.c from libwbhost, the rest from libwbgfx/libwbcore)
  * and then times, frame after frame, what main.c's frame loop does for dirty tiles:
  * services_draw_tile for every tile (render_begin_tile, the plugin's render, host chrome,
  * render_end_tile) and render_present. No feeds: tiles are set live and messages are
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "frame_bench: %s\n", err);
         return 1;
     }
-    services_init(&w.services);
+    services_init(&w);
     tiles_create(&w);
     tiles_layout(&w, width, height);
     size_t errors = 0;

@@ -8,6 +8,10 @@ jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWB_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
+# The benchmark tools (bench/, not tests) link the wall's libraries: built here so that a change
+# to those libraries cannot break bench/run.sh unseen.
+cmake -S bench -B build/bench-tools -DWB_BUILD_DIR="$PWD/build" -DCMAKE_C_FLAGS=-Werror >/dev/null
+cmake --build build/bench-tools -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs" -LE 'soak|fuzz-long|valgrind')
 
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWB_SANITIZE=ON -DWB_WERROR=ON >/dev/null
