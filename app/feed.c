@@ -100,6 +100,11 @@ typedef struct feed {
 
     /* Guarded by owner->stats_lock. */
     feed_stats stats;
+
+    /* feeds_retire: asked by the main thread (atomic), done by the network thread (retired):
+     * a retired feed closes with 1001 and never connects again. */
+    atomic_int retire_requested;
+    int retired;
 } feed;
 
 struct feeds {
@@ -114,6 +119,7 @@ struct feeds {
     pthread_mutex_t stats_lock;
     atomic_int wake_pending;     /* a wake was sent and feeds_drain has not run since */
     atomic_int stop_requested;
+    atomic_int retire_pending;   /* some feed's retire_requested is set and not yet done */
 
     /* Thread lifecycle. ctx is written by the network thread under ctx_lock so feeds_stop
      * can call lws_cancel_service on it; the network thread reads it freely. */
@@ -742,7 +748,7 @@ static void connect_feed(feed *f);
 static void retry_due(lws_sorted_usec_list_t *sul)
 {
     feed *f = lws_container_of(sul, feed, retry_timer);
-    if (!f->owner->closing)
+    if (!f->owner->closing && !f->retired)
         connect_feed(f);
 }
 
@@ -795,7 +801,7 @@ static void connection_ended(feed *f, struct lws *wsi, const char *reason)
     f->message_timer = 0;
     if (rx_release(&f->rx))
         count_cut(f);
-    if (f->owner->closing) {
+    if (f->owner->closing || f->retired) {
         set_state(f, WB_FEED_DOWN, NULL);
         return;
     }
@@ -967,6 +973,35 @@ static void begin_close(feeds *F)
                      (lws_usec_t)STOP_GRACE_MS * LWS_US_PER_MS);
 }
 
+/* A feed the wall's new config no longer has: its connection closes like at a stop (1001),
+ * the others go on untouched. Service loop only, outside any callback (as begin_close). */
+static void retire_feed(feed *f)
+{
+    if (f->retired)
+        return;
+    f->retired = 1;
+    lws_sul_cancel(&f->retry_timer);
+    if (!f->attempt_open || !f->wsi) {
+        set_state(f, WB_FEED_DOWN, NULL);
+        return;
+    }
+    if (f->established) {
+        lws_close_reason(f->wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"removed", 7);
+        lws_callback_on_writable(f->wsi);
+    } else {
+        lws_set_timeout(f->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+    }
+}
+
+static void retire_requested_feeds(feeds *F)
+{
+    if (!atomic_exchange(&F->retire_pending, 0))
+        return;
+    for (size_t i = 0; i < F->count; i++)
+        if (atomic_load(&F->feeds[i].retire_requested))
+            retire_feed(&F->feeds[i]);
+}
+
 static int all_connections_ended(const feeds *F)
 {
     for (size_t i = 0; i < F->count; i++)
@@ -1001,6 +1036,11 @@ static int feed_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
         return append_extra_headers(f, wsi, in, len);
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (f->retired) {
+            /* Retired while its handshake ran: it must not come alive. */
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"removed", 7);
+            return -1;
+        }
         f->established = 1;
         f->established_mono_ms = f->last_rx_mono_ms = clock_mono_ms();
         f->last_logged_error[0] = '\0';
@@ -1021,8 +1061,8 @@ static int feed_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         note_peer_close(f, in, len);
         break;
     case LWS_CALLBACK_CLIENT_WRITEABLE:
-        if (f->owner->closing)
-            return -1; /* sends the close frame set up in begin_close */
+        if (f->owner->closing || f->retired)
+            return -1; /* sends the close frame set up in begin_close or retire_feed */
         break;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         describe_connect_error(f, wsi, in, why, sizeof why);
@@ -1186,6 +1226,8 @@ static void *network_thread(void *arg)
     while (!F->grace_over) {
         if (atomic_load(&F->stop_requested))
             begin_close(F);
+        else
+            retire_requested_feeds(F);
         if (F->closing && all_connections_ended(F))
             break;
         if (lws_service(F->ctx, 0) < 0) {
@@ -1250,6 +1292,18 @@ void feeds_stop(feeds *F)
      * hand-overs) lives until feeds_destroy. */
     stop_parse_thread(F);
     F->thread_running = 0;
+}
+
+void feeds_retire(feeds *F, size_t feed_index)
+{
+    if (!F || feed_index >= F->count)
+        return;
+    atomic_store(&F->feeds[feed_index].retire_requested, 1);
+    atomic_store(&F->retire_pending, 1);
+    pthread_mutex_lock(&F->ctx_lock);
+    if (F->ctx)
+        lws_cancel_service(F->ctx);
+    pthread_mutex_unlock(&F->ctx_lock);
 }
 
 void feeds_destroy(feeds *F)

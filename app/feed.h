@@ -72,6 +72,10 @@ int feeds_start(feeds *f, char *err, size_t err_size);
  * Safe to call twice and without start. */
 void feeds_stop(feeds *f);
 void feeds_destroy(feeds *f);
+/* Any thread: closes feed `feed_index` for good (close frame 1001, no reconnect) while the
+ * others keep their connections; its state becomes DOWN. Its queued messages stay for
+ * feeds_drain. Used when a reloaded config drops or changes that feed. */
+void feeds_retire(feeds *f, size_t feed_index);
 
 /* Main thread: hands the messages queued when it starts to fn, oldest first, feed by feed.
  * `message` is borrowed for the call (the drain releases it). Returns the count. */

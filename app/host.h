@@ -1,5 +1,5 @@
 /* host.h: the running wall: its tiles (each a struct wb_host, the handle plugins get), the
- * loaded plugins, feeds and output. Shared by main.c, tiles.c, services.c and state.c. */
+ * loaded plugins, feeds and output. Shared by main.c, tiles.c, services.c, state.c, reload.c. */
 #ifndef WB_HOST_H
 #define WB_HOST_H
 
@@ -12,9 +12,11 @@
 #include "config.h"
 #include "crash.h"
 #include "feed.h"
+#include "feedset.h"
 #include "latency.h"
 #include "fonts.h"
 #include "loader.h"
+#include "watch.h"
 
 struct render;
 struct text;
@@ -63,6 +65,11 @@ struct wb_host {
     uint64_t last_render_us;
     uint64_t faults;                /* service calls refused, bad return values (see faults) */
     char last_fault[160];
+    void *handle;                   /* what the plugin got as its wb_host *: a malloc'd token
+                                     * that stays the same when a reload moves this struct to
+                                     * another slot (services map it back); owned */
+    uint64_t generation;            /* instances created for this tile: 1 after the first
+                                     * create, +1 per plugin reload (kept over config reloads) */
 };
 
 /* A tile's render over this is slow: at 60 Hz a frame is 16 ms, and while one tile renders
@@ -71,17 +78,27 @@ struct wb_host {
  * machine's noise does not mark a healthy tile. */
 #define RENDER_BUDGET_US 50000
 
+/* A plugin as the wall holds it: across reloads of its file the struct stays (tiles point at
+ * its `p`), its `p` is closed and opened again. */
+typedef struct wall_plugin {
+    loaded_plugin p;                /* handle NULL: not loaded now (failed, or being reloaded) */
+    char *name;                     /* owned */
+    uint64_t loads;                 /* successful loads of its file */
+    char error[256];                /* why the last load failed, "" if it did not */
+} wall_plugin;
+
 typedef struct wall {
     cli_options options;
     wall_config config;
     plugin_path plugin_path;
     font_set fonts;
     wb_host_services services;
-    loaded_plugin *plugins;         /* one per distinct plugin name that loaded */
+    wall_plugin **plugins;          /* one per distinct plugin name ever tried; each malloc'd,
+                                     * so tiles' pointers to them survive growth */
     size_t plugin_count;
     struct wb_host *tiles;
     size_t tile_count;
-    feeds *feeds;                   /* NULL when the wall has no feeds */
+    feedset *feeds;                 /* NULL until the feeds start */
     struct render *render;
     struct text *text;
     uint64_t start_mono_ms;
@@ -90,6 +107,13 @@ typedef struct wall {
     latency latency;                /* feed to pixels, of messages that carry "sent_us" */
     crash_entry *crashes;           /* the crash journal read at start (plugins to disable) */
     size_t crash_count;
+
+    /* Hot reload (reload.c). */
+    watch *watch;                   /* NULL: nothing is watched (no inotify) */
+    uint64_t config_loads;          /* valid configs in use so far, the first one included */
+    config_errors config_errors;    /* the last rejected config's errors; none = no banner */
+    int banner_dirty;               /* the banner (or its absence) must be drawn */
+    wb_rect banner_rect;            /* where it is drawn; {0} when there is none */
 } wall;
 
 /* tiles.c: no SDL. */
@@ -100,6 +124,20 @@ typedef struct wall {
 void tiles_create(wall *w);
 /* Destroys instances, then closes plugins. */
 void tiles_destroy(wall *w);
+/* Switches the tiles to `next` (a valid config; on return the wall owns it and the old config
+ * is freed). A tile of next that equals one of the old config (id, plugin, feed, title,
+ * options, match, stale_after; its feed's connection unchanged: `feed_kept` says, per feed of
+ * next, whether it is the same connection) keeps its plugin instance and values; the other old
+ * tiles are destroyed, the other new ones created. Re-prepares the crash handler's table.
+ * Call tiles_layout afterwards. */
+void tiles_apply_config(wall *w, wall_config *next, const unsigned char *feed_kept);
+/* The file of plugin `name` changed: its tiles are destroyed (after save() if it has one), the
+ * plugin closed and loaded again, the tiles created again (restore() given what save
+ * returned). A load that fails leaves error tiles saying why; the next change tries again.
+ * Returns the number of tiles re-created (0: the wall does not use that plugin). */
+size_t tiles_reload_plugin(wall *w, const char *name);
+/* The tile a plugin's host handle stands for, or NULL. */
+struct wb_host *tiles_of_handle(wall *w, const wb_host *handle);
 /* Lays the tiles out for an output of width x height and marks all dirty. */
 void tiles_layout(wall *w, int width, int height);
 /* Hands one message of feed `feed_index` to every tile on that feed whose match accepts it. */
@@ -129,6 +167,10 @@ void services_draw_tile(wall *w, struct wb_host *tile, uint64_t now_ms);
 /* Redraws only the state badge of a tile whose badge_dirty is set (its age text turned);
  * returns 1 if pixels changed. */
 int services_draw_badge(wall *w, struct wb_host *tile, uint64_t now_ms);
+
+/* Draws the config error banner in w->banner_rect (nothing when it is empty); clears
+ * banner_dirty. */
+void services_draw_banner(wall *w);
 
 /* state.c: the --state dump, written atomically (temp file + rename). 0 or -1 with err. */
 int state_write(wall *w, const char *path, char *err, size_t err_size);

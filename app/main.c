@@ -10,6 +10,7 @@
 #include "crash.h"
 #include "host.h"
 #include "log.h"
+#include "reload.h"
 #include "render.h"
 #include "text.h"
 
@@ -49,11 +50,82 @@ static void install_signal_handlers(void)
     setenv("SDL_NO_SIGNAL_HANDLERS", "1", 1);
 }
 
-static const char *first_existing(const char *a, const char *b)
+/* The user's own plugin folder, $XDG_DATA_HOME/wallboard/plugins (~/.local/share/... when
+ * XDG_DATA_HOME is unset or relative, which the XDG spec says to ignore), into buf.
+ * 0, or -1 when there is no absolute home to put it in. */
+static int user_plugin_dir(char *buf, size_t size)
 {
-    return access(a, R_OK) == 0 ? a : b;
+    const char *data_home = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (data_home && data_home[0] == '/')
+        n = snprintf(buf, size, "%s/wallboard/plugins", data_home);
+    else if (home && home[0] == '/')
+        n = snprintf(buf, size, "%s/.local/share/wallboard/plugins", home);
+    else
+        return -1;
+    return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
+/* Where this executable runs from: its build tree (WB_RUN_BUILD_TREE), or PREFIX/bin of an
+ * installed prefix, written to `prefix` (WB_RUN_PREFIX: wherever the prefix was installed with
+ * `cmake --install --prefix` or moved to), or anywhere else (WB_RUN_ELSEWHERE). */
+enum { WB_RUN_ELSEWHERE, WB_RUN_BUILD_TREE, WB_RUN_PREFIX };
+static int run_location(char *prefix, size_t size)
+{
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[len > 0 ? len : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0'; /* the executable's folder, symlinks resolved */
+    char *build_dir = realpath(WB_BUILD_DIR, NULL);
+    int in_build_tree = build_dir && strcmp(exe, build_dir) == 0;
+    free(build_dir);
+    if (in_build_tree) return WB_RUN_BUILD_TREE;
+    size_t exe_len = strlen(exe), bin_len = strlen("/" WB_INSTALL_BINDIR);
+    if (exe_len <= bin_len || strcmp(exe + exe_len - bin_len, "/" WB_INSTALL_BINDIR) != 0)
+        return WB_RUN_ELSEWHERE;
+    exe[exe_len - bin_len] = '\0';
+    int n = snprintf(prefix, size, "%s", exe);
+    return n > 0 && (size_t)n < size ? WB_RUN_PREFIX : WB_RUN_ELSEWHERE;
+}
+
+/* The plugins that come with this executable, into buf: the build tree's when it runs from
+ * its build tree (and they are built), else PREFIX/lib/wallboard/plugins of the prefix it is
+ * installed in, else the folder configured at build time. 0, or -1 when it does not fit. */
+static int bundled_plugin_dir(char *buf, size_t size)
+{
+    char prefix[4096];
+    int where = run_location(prefix, sizeof prefix);
+    if (where == WB_RUN_BUILD_TREE && access(WB_PLUGIN_BUILD_DIR, R_OK) == 0)
+        return snprintf(buf, size, "%s", WB_PLUGIN_BUILD_DIR) < (int)size ? 0 : -1;
+    if (where == WB_RUN_PREFIX) {
+        int n = snprintf(buf, size, "%s/%s", prefix, WB_PLUGIN_INSTALL_RELDIR);
+        if (n > 0 && (size_t)n < size && access(buf, R_OK) == 0) return 0;
+    }
+    return snprintf(buf, size, "%s", WB_PLUGIN_INSTALL_DIR) < (int)size ? 0 : -1;
+}
+
+/* A file the wall ships (a config, fonts.list): the source tree's `source_path` when it runs
+ * from its build tree, else PREFIX/share/wallboard/NAME of the prefix it runs from (wherever
+ * it was installed or moved), else the configured data folder's. Returns source_path or buf. */
+static const char *shipped_file(const char *source_path, const char *name, char *buf,
+                                size_t size)
+{
+    char prefix[4096];
+    int where = run_location(prefix, sizeof prefix);
+    if (where == WB_RUN_BUILD_TREE && access(source_path, R_OK) == 0) return source_path;
+    if (where == WB_RUN_PREFIX) {
+        int n = snprintf(buf, size, "%s/" WB_INSTALL_DATADIR "/wallboard/%s", prefix, name);
+        if (n > 0 && (size_t)n < size && access(buf, R_OK) == 0) return buf;
+    }
+    snprintf(buf, size, "%s/%s", WB_DATA_DIR, name);
+    return buf;
+}
+
+/* The plugin path, first match wins: --plugin-dir folders, $WALLBOARD_PLUGIN_PATH, the user's
+ * folder, then the plugins that come with the wall (see bundled_plugin_dir). A folder that
+ * does not exist is skipped when looking; the loader refuses folders others may write. */
 static int build_plugin_path(wall *w)
 {
     const cli_options *o = &w->options;
@@ -61,9 +133,14 @@ static int build_plugin_path(wall *w)
         if (plugin_path_add(&w->plugin_path, o->plugin_dirs[i])) return -1;
     const char *env = getenv("WALLBOARD_PLUGIN_PATH");
     if (env && *env && plugin_path_add_list(&w->plugin_path, env)) return -1;
-    if (access(WB_PLUGIN_BUILD_DIR, R_OK) == 0 && plugin_path_add(&w->plugin_path, WB_PLUGIN_BUILD_DIR))
-        return -1;
-    return plugin_path_add(&w->plugin_path, WB_PLUGIN_INSTALL_DIR);
+    char dir[4096];
+    if (user_plugin_dir(dir, sizeof dir) == 0 && plugin_path_add(&w->plugin_path, dir)) return -1;
+    if (bundled_plugin_dir(dir, sizeof dir) != 0)
+        return plugin_path_add(&w->plugin_path, WB_PLUGIN_INSTALL_DIR);
+    if (plugin_path_add(&w->plugin_path, dir)) return -1;
+    if (strcmp(dir, WB_PLUGIN_BUILD_DIR) == 0) /* from the build tree: the installed ones after */
+        return plugin_path_add(&w->plugin_path, WB_PLUGIN_INSTALL_DIR);
+    return 0;
 }
 
 static int plugin_known(const char *name, void *ctx)
@@ -77,8 +154,10 @@ static int plugin_known(const char *name, void *ctx)
 static int load_config(wall *w)
 {
     const char *path = w->options.config_path;
+    char shipped[4096];
     if (!path)
-        path = first_existing(WB_SOURCE_DIR "/config/guizhou.json", WB_DATA_DIR "/guizhou.json");
+        path = shipped_file(WB_SOURCE_DIR "/config/guizhou.json", "guizhou.json", shipped,
+                            sizeof shipped);
     config_errors errs = {0};
     if (config_load(path, plugin_known, &w->plugin_path, &w->config, &errs) != 0) {
         for (size_t i = 0; i < errs.count; i++) fprintf(stderr, "%s\n", errs.lines[i]);
@@ -94,8 +173,10 @@ static int open_output(wall *w)
 {
     char err[512];
     const char *fonts_list = getenv("WALLBOARD_FONTS");
+    char shipped[4096];
     if (!fonts_list || !*fonts_list)
-        fonts_list = first_existing(WB_SOURCE_DIR "/fonts/fonts.list", WB_DATA_DIR "/fonts.list");
+        fonts_list = shipped_file(WB_SOURCE_DIR "/fonts/fonts.list", "fonts.list", shipped,
+                                  sizeof shipped);
     if (fonts_load_list(fonts_list, &w->fonts, err, sizeof err)) {
         fprintf(stderr, "wallboard: %s\n", err);
         return -1;
@@ -129,48 +210,22 @@ static void wake_main_thread(void *ctx)
     render_wake(ctx);
 }
 
-/* One connection per feed of the config; header values are secrets and stay in memory only. */
+/* One connection per feed of the config; header values are secrets and stay in memory only.
+ * A feed set, so that a reloaded config keeps the connections it did not change. */
 static int start_feeds(wall *w)
 {
-    size_t n = w->config.feed_count;
-    if (n == 0) return 0;
-    feed_spec *specs = calloc(n, sizeof *specs);
-    const char ***names = calloc(n, sizeof *names);
-    const char ***values = calloc(n, sizeof *values);
-    int rc = -1;
-    if (!specs || !names || !values) goto done;
-    for (size_t i = 0; i < n; i++) {
-        const wall_feed *f = &w->config.feeds[i];
-        size_t hc = f->header_count;
-        names[i] = calloc(hc ? hc : 1, sizeof **names);
-        values[i] = calloc(hc ? hc : 1, sizeof **values);
-        if (!names[i] || !values[i]) goto done;
-        for (size_t h = 0; h < hc; h++) {
-            names[i][h] = f->headers[h].name;
-            values[i][h] = f->headers[h].value;
-        }
-        specs[i] = (feed_spec){.name = f->name, .url = f->url, .header_names = names[i],
-                               .header_values = values[i], .header_count = hc,
-                               .ca_file = f->ca_file,
-                               .coalesce_by = (const char *const *)f->coalesce_by,
-                               .coalesce_count = f->coalesce_count};
-    }
     char err[256];
-    w->feeds = feeds_create(specs, n, NULL, wake_main_thread, w->render, err, sizeof err);
-    if (!w->feeds || feeds_start(w->feeds, err, sizeof err)) {
+    w->feeds = feedset_create(wake_main_thread, w->render);
+    if (!w->feeds) {
+        fprintf(stderr, "wallboard: feeds: out of memory\n");
+        return -1;
+    }
+    if (feedset_apply(w->feeds, w->config.feeds, w->config.feed_count, NULL, 0, err,
+                      sizeof err) != 0) {
         fprintf(stderr, "wallboard: feeds: %s\n", err);
-        goto done;
+        return -1;
     }
-    rc = 0;
-done:
-    for (size_t i = 0; names && values && i < n; i++) {
-        free(names[i]);
-        free(values[i]);
-    }
-    free(names);
-    free(values);
-    free(specs);
-    return rc;
+    return 0;
 }
 
 static void write_outputs(wall *w)
@@ -202,11 +257,16 @@ static int draw_dirty_tiles(wall *w, uint64_t now)
             drew |= services_draw_badge(w, t, now);
         }
     }
+    if (w->banner_dirty) {
+        services_draw_banner(w);
+        drew = 1;
+    }
     return drew;
 }
 
 static int any_dirty(const wall *w)
 {
+    if (w->banner_dirty) return 1;
     for (size_t i = 0; i < w->tile_count; i++)
         if (w->tiles[i].dirty || w->tiles[i].badge_dirty) return 1;
     return 0;
@@ -240,6 +300,8 @@ static void run(wall *w)
         }
         if (events & RENDER_EV_EXPOSED) need_present = 1;
         if (events & RENDER_EV_WAKE) data_waiting = 1;
+        /* A saved config or a rebuilt plugin: applied between frames, on this thread. */
+        if (w->watch && reload_poll(w)) need_present = 1;
 
         uint64_t now = clock_mono_ms();
         uint64_t since_frame = now - last_frame;
@@ -248,7 +310,7 @@ static void run(wall *w)
          * shown sooner, and meanwhile the hand-over merges what coalesces (one value per key
          * per frame), so a flood costs the main thread per frame, not per message. */
         if (frame_due && w->feeds) {
-            feeds_drain(w->feeds, on_feed_message, w);
+            feedset_drain(w->feeds, on_feed_message, w);
             data_waiting = 0;
         }
         int wait = tiles_update_states(w, now);
@@ -285,9 +347,12 @@ static void shutdown_wall(wall *w)
 {
     /* Outputs first: they show the wall as it was, not with its connections closing. */
     if (w->render) write_outputs(w);
-    if (w->feeds) feeds_stop(w->feeds);
+    reload_watch_stop(w);
+    feedset_stop(w->feeds);
     tiles_destroy(w);
-    if (w->feeds) feeds_destroy(w->feeds);
+    feedset_destroy(w->feeds);
+    w->feeds = NULL;
+    config_errors_free(&w->config_errors);
     if (w->text) text_close(w->text);
     signal_render = NULL;
     if (w->render) render_close(w->render);
@@ -370,6 +435,10 @@ int main(int argc, char **argv)
         return 1;
     }
     if (w.options.list_plugins) {
+        printf("plugin path (the first NAME.so found is used):\n");
+        for (size_t i = 0; i < w.plugin_path.count; i++)
+            printf("  %s%s\n", w.plugin_path.dirs[i],
+                   access(w.plugin_path.dirs[i], R_OK) == 0 ? "" : "  (not there)");
         loader_list(&w.plugin_path, stdout);
         plugin_path_free(&w.plugin_path);
         return 0;
@@ -398,7 +467,9 @@ int main(int argc, char **argv)
     int width, height;
     render_size(w.render, &width, &height);
     tiles_layout(&w, width, height);
+    w.config_loads = 1;
     if (start_feeds(&w)) goto done;
+    reload_watch_start(&w);
     run(&w);
     rc = 0;
 done:

@@ -29,6 +29,10 @@ static const wb_color palette[] = {
 #define PALETTE_SIZE (sizeof palette / sizeof palette[0])
 
 static const wb_color error_bg = {0x2a, 0x08, 0x0a, 0xff};
+/* The rejected-config banner: a colour no tile uses, so an operator (and a test's pixel probe)
+ * tells it from any tile at a glance. */
+static const wb_color banner_bg = {0xc8, 0x1e, 0x1e, 0xff};
+static const wb_color banner_fg = {0xff, 0xff, 0xff, 0xff};
 static const wb_color shade = {0x00, 0x00, 0x00, 0x9c};
 /* Opaque, so redrawing the badge alone (its age turns every second) needs nothing under it. */
 static const wb_color badge_bg = {0x00, 0x00, 0x00, 0xff};
@@ -114,9 +118,8 @@ static wb_host *checked(wb_host *h, const char *service)
 {
     wall *w = services_wall;
     if (!w || !w->tiles) return NULL;
-    uintptr_t p = (uintptr_t)h, base = (uintptr_t)w->tiles;
-    size_t size = sizeof *w->tiles;
-    if (h && p >= base && p < base + w->tile_count * size && (p - base) % size == 0) return h;
+    struct wb_host *t = tiles_of_handle(w, h);
+    if (t) return t;
     long slot = crash_current_slot();
     if (slot >= 0 && (size_t)slot < w->tile_count)
         services_fault(&w->tiles[slot], "%s called with %s host handle", service,
@@ -546,5 +549,28 @@ void services_draw_tile(wall *w, struct wb_host *t, uint64_t now_ms)
         else t->only_paint_on_bg = 1; /* the plugin's paint is all there is */
         if (t->last_render_slow) draw_slow_mark(w, t);
     }
+    render_end_tile(w->render);
+}
+
+/* "Config rejected (2 errors): the wall keeps running the last good one" over the first error
+ * ("FILE:LINE:COL: $.path: message", shrunk to fit) on a red band: the first error is the one to
+ * fix first, the log has them all. */
+void services_draw_banner(wall *w)
+{
+    w->banner_dirty = 0;
+    wb_rect r = w->banner_rect;
+    if (r.w <= 0 || r.h <= 0 || !w->config_errors.count) return;
+    render_begin_tile(w->render, r, banner_bg);
+    size_t n = w->config_errors.count;
+    char head[160];
+    snprintf(head, sizeof head, "Config rejected (%zu error%s%s): the wall keeps running the last "
+             "good one", n, n == 1 ? "" : "s", n == 1 ? "" : ", the first below, all in the log");
+    int pad = r.h / 10;
+    int line = (r.h - 2 * pad) / 2;
+    text_draw(w->text, WB_FONT_LABEL_BOLD, 0, head,
+              (wb_rect){r.x + pad, r.y + pad, r.w - 2 * pad, line}, WB_ALIGN_LEFT, banner_fg);
+    text_draw(w->text, WB_FONT_LABEL, 0, w->config_errors.lines[0],
+              (wb_rect){r.x + pad, r.y + pad + line, r.w - 2 * pad, line}, WB_ALIGN_LEFT,
+              banner_fg);
     render_end_tile(w->render);
 }

@@ -76,7 +76,7 @@ static json_t *tile_json(wall *w, struct wb_host *t)
     memset(&fs, 0, sizeof fs);
     const wall_feed *feed = NULL;
     if (t->cfg->feed_index >= 0 && w->feeds) {
-        feeds_stats(w->feeds, (size_t)t->cfg->feed_index, &fs);
+        feedset_stats(w->feeds, (size_t)t->cfg->feed_index, &fs);
         feed = &w->config.feeds[t->cfg->feed_index];
     }
     json_t *o = json_pack("{s:s, s:s, s:s, s:[i,i,i,i], s:o, s:I, s:I, s:I, s:I, s:I, s:b}",
@@ -97,6 +97,7 @@ static json_t *tile_json(wall *w, struct wb_host *t)
     json_object_set_new(o, "render_ms_max", json_real((double)t->render_us_max / 1000.0));
     json_object_set_new(o, "faults", json_integer((json_int_t)t->faults));
     json_object_set_new(o, "last_fault", json_string(t->last_fault));
+    json_object_set_new(o, "generation", json_integer((json_int_t)t->generation));
     json_object_set_new(o, "values", tile_values(w, t));
     return o;
 }
@@ -134,10 +135,30 @@ static json_t *state_json(wall *w)
     for (size_t i = 0; i < w->config.feed_count; i++) {
         feed_stats fs;
         memset(&fs, 0, sizeof fs);
-        if (w->feeds) feeds_stats(w->feeds, i, &fs);
+        if (w->feeds) feedset_stats(w->feeds, i, &fs);
         json_array_append_new(feeds, feed_json(&w->config.feeds[i], &fs));
     }
     json_object_set_new(root, "feeds", feeds);
+
+    /* Hot reload: how many configs were taken, why the last one was not. */
+    json_object_set_new(self, "config_loads", json_integer((json_int_t)w->config_loads));
+    json_t *errors = json_array();
+    for (size_t i = 0; i < w->config_errors.count; i++)
+        json_array_append_new(errors, json_string(w->config_errors.lines[i]));
+    json_object_set_new(self, "config_errors", errors);
+    wb_rect b = w->banner_rect;
+    json_object_set_new(self, "banner", b.w > 0 && b.h > 0 ? json_pack("[i,i,i,i]", b.x, b.y, b.w,
+                                                                      b.h)
+                                                           : json_null());
+    json_t *plugins = json_array();
+    for (size_t i = 0; i < w->plugin_count; i++) {
+        const wall_plugin *wp = w->plugins[i];
+        json_array_append_new(plugins, json_pack("{s:s, s:o, s:I, s:b, s:s}", "name", wp->name,
+            "path", wp->p.path ? json_string(wp->p.path) : json_null(),
+            "loads", (json_int_t)wp->loads, "loaded", wp->p.handle != NULL,
+            "error", wp->error));
+    }
+    json_object_set_new(root, "plugins", plugins);
 
     json_t *tiles = json_array();
     for (size_t i = 0; i < w->tile_count; i++)

@@ -15,10 +15,39 @@
 /* A stale or down tile shows the age of its values; redraw it when the age text changes. */
 #define BADGE_REFRESH_MS 1000
 
-static const loaded_plugin *find_loaded(const wall *w, const char *name)
+static wall_plugin *find_plugin(const wall *w, const char *name)
 {
     for (size_t i = 0; i < w->plugin_count; i++)
-        if (!strcmp(w->plugins[i].name, name)) return &w->plugins[i];
+        if (!strcmp(w->plugins[i]->name, name)) return w->plugins[i];
+    return NULL;
+}
+
+/* The entry for `name`, made empty (not loaded) if the wall never tried it. NULL on no memory. */
+static wall_plugin *plugin_entry(wall *w, const char *name)
+{
+    wall_plugin *wp = find_plugin(w, name);
+    if (wp) return wp;
+    wall_plugin **grown = realloc(w->plugins, (w->plugin_count + 1) * sizeof *grown);
+    if (!grown) return NULL;
+    w->plugins = grown;
+    wp = calloc(1, sizeof *wp);
+    if (!wp || !(wp->name = strdup(name))) {
+        free(wp);
+        return NULL;
+    }
+    w->plugins[w->plugin_count++] = wp;
+    return wp;
+}
+
+struct wb_host *tiles_of_handle(wall *w, const wb_host *h)
+{
+    if (!w || !w->tiles || !h) return NULL;
+    /* Nearly always the tile whose callback runs: no search. */
+    long slot = crash_current_slot();
+    if (slot >= 0 && (size_t)slot < w->tile_count && w->tiles[slot].handle == (const void *)h)
+        return &w->tiles[slot];
+    for (size_t i = 0; i < w->tile_count; i++)
+        if (w->tiles[i].handle == (const void *)h) return &w->tiles[i];
     return NULL;
 }
 
@@ -69,34 +98,51 @@ static void describe_crash(const crash_entry *c, char *out, size_t size)
 static const loaded_plugin *load_plugin(wall *w, size_t index, const char *name, char *err,
                                         size_t err_size)
 {
-    const loaded_plugin *known = find_loaded(w, name);
-    if (known) return known;
+    wall_plugin *wp = plugin_entry(w, name);
+    if (!wp) {
+        snprintf(err, err_size, "out of memory loading plugin '%s'", name);
+        return NULL;
+    }
+    if (wp->p.handle) return &wp->p;
 
     char *path = loader_find(&w->plugin_path, name);
     if (!path) {
         snprintf(err, err_size, "plugin '%s' not found on the plugin path", name);
+        snprintf(wp->error, sizeof wp->error, "%s", err);
         return NULL;
     }
-    loaded_plugin p;
     /* dlopen runs its constructors and the loader calls its entry: plugin code already. */
     int mark = crash_enter(index, CRASH_LOAD);
-    int rc = loader_open(path, &p, err, err_size);
+    int rc = loader_open(path, &wp->p, err, err_size);
     crash_leave(mark);
     free(path);
-    if (rc) return NULL;
-    w->plugins[w->plugin_count] = p;
-    return &w->plugins[w->plugin_count++];
+    if (rc) {
+        snprintf(wp->error, sizeof wp->error, "%s", err);
+        return NULL;
+    }
+    wp->error[0] = '\0';
+    wp->loads++;
+    return &wp->p;
 }
 
 static void create_tile(wall *w, size_t index, json_t *empty_options)
 {
     struct wb_host *t = &w->tiles[index];
     const wall_tile *cfg = &w->config.tiles[index];
+    /* What identifies the tile to its plugin and counts its instances outlives a re-create. */
+    void *handle = t->handle;
+    uint64_t generation = t->generation;
     memset(t, 0, sizeof *t);
     t->wall = w;
     t->cfg = cfg;
     t->dirty = 1;
     t->state = cfg->feed_index >= 0 ? WB_FEED_CONNECTING : WB_FEED_LIVE;
+    t->handle = handle ? handle : malloc(1);
+    t->generation = generation;
+    if (!t->handle) {
+        snprintf(t->error, sizeof t->error, "out of memory");
+        return;
+    }
 
     const crash_entry *crash = last_crash_of(w, cfg->plugin);
     if (crash) {
@@ -129,13 +175,14 @@ static void create_tile(wall *w, size_t index, json_t *empty_options)
         .feed = cfg->feed,
         .options = cfg->options ? cfg->options : empty_options,
         .services = &w->services,
-        .host = t,
+        .host = t->handle,
     };
     char create_err[200] = "";
     int mark = crash_enter(index, CRASH_CREATE);
     t->self = t->plugin->desc.create(&info, create_err, sizeof create_err);
     crash_leave(mark);
     create_err[sizeof create_err - 1] = '\0'; /* a plugin may have filled it without a NUL */
+    if (t->self) t->generation++;
     if (!t->self) {
         snprintf(t->error, sizeof t->error, "%s: %s", cfg->plugin,
                  create_err[0] ? create_err : "create failed (no reason given)");
@@ -143,46 +190,53 @@ static void create_tile(wall *w, size_t index, json_t *empty_options)
     }
 }
 
+static void prepare_crash_slots(wall *w);
+
 void tiles_create(wall *w)
 {
     w->tile_count = w->config.tile_count;
     w->tiles = calloc(w->tile_count ? w->tile_count : 1, sizeof *w->tiles);
-    /* At most one loaded plugin per tile; sized up front so pointers into it stay valid. */
-    w->plugins = calloc(w->tile_count ? w->tile_count : 1, sizeof *w->plugins);
-    if (!w->tiles || !w->plugins) {
+    if (!w->tiles) {
         log_line(WB_LOG_ERROR, NULL, "out of memory creating tiles");
         abort();
     }
-    /* Before any plugin code runs: the crash handler only reads this table. */
-    if (crash_slots_prepare(w->tile_count) != 0)
-        log_line(WB_LOG_ERROR, NULL,
-                 "out of memory: a plugin crash will be journalled as the host's");
-    for (size_t i = 0; i < w->tile_count; i++)
-        crash_slot_set(i, w->config.tiles[i].plugin, w->config.tiles[i].id);
+    prepare_crash_slots(w);
     json_t *empty_options = json_object();
     for (size_t i = 0; i < w->tile_count; i++) create_tile(w, i, empty_options);
     json_decref(empty_options);
 }
 
-void tiles_destroy(wall *w)
+static void destroy_instance(wall *w, size_t i)
 {
-    for (size_t i = 0; i < w->tile_count; i++) {
-        struct wb_host *t = &w->tiles[i];
-        if (t->self) {
-            int mark = crash_enter(i, CRASH_DESTROY);
-            t->plugin->desc.destroy(t->self);
-            crash_leave(mark);
-        }
-        t->self = NULL;
-    }
-    for (size_t i = 0; i < w->plugin_count; i++) {
-        /* dlclose runs its destructors: blamed on the first tile of that plugin. */
-        size_t first = 0;
-        while (first < w->tile_count && w->tiles[first].plugin != &w->plugins[i]) first++;
-        int mark = crash_enter(first, CRASH_UNLOAD);
-        loader_close(&w->plugins[i]);
+    struct wb_host *t = &w->tiles[i];
+    if (t->self) {
+        int mark = crash_enter(i, CRASH_DESTROY);
+        t->plugin->desc.destroy(t->self);
         crash_leave(mark);
     }
+    t->self = NULL;
+}
+
+/* dlclose runs its destructors: blamed on the first tile of that plugin. */
+static void close_plugin(wall *w, wall_plugin *wp)
+{
+    if (!wp->p.handle) return;
+    size_t first = 0;
+    while (first < w->tile_count && w->tiles[first].plugin != &wp->p) first++;
+    int mark = crash_enter(first, CRASH_UNLOAD);
+    loader_close(&wp->p);
+    crash_leave(mark);
+}
+
+void tiles_destroy(wall *w)
+{
+    for (size_t i = 0; i < w->tile_count; i++) destroy_instance(w, i);
+    for (size_t i = 0; i < w->plugin_count; i++) {
+        close_plugin(w, w->plugins[i]);
+        free(w->plugins[i]->name);
+        free(w->plugins[i]);
+    }
+    for (size_t i = 0; i < w->tile_count; i++) free(w->tiles[i].handle);
     crash_slots_free();
     free(w->plugins);
     free(w->tiles);
@@ -191,10 +245,154 @@ void tiles_destroy(wall *w)
     w->plugin_count = w->tile_count = 0;
 }
 
+static int same_text(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static int same_json(const json_t *a, const json_t *b)
+{
+    if (!a || !b) return a == b;
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
+/* Everything a plugin instance was made from or is fed by; the place on the grid is not. */
+static int same_tile(const wall_tile *a, const wall_tile *b)
+{
+    return same_text(a->id, b->id) && same_text(a->plugin, b->plugin) &&
+           same_text(a->feed, b->feed) && same_text(a->title, b->title) &&
+           same_json(a->options, b->options) && same_json(a->match, b->match) &&
+           a->stale_after == b->stale_after;
+}
+
+static void prepare_crash_slots(wall *w)
+{
+    /* Before any plugin code runs: the crash handler only reads this table. */
+    if (crash_slots_prepare(w->tile_count) != 0)
+        log_line(WB_LOG_ERROR, NULL,
+                 "out of memory: a plugin crash will be journalled as the host's");
+    for (size_t i = 0; i < w->tile_count; i++)
+        crash_slot_set(i, w->config.tiles[i].plugin, w->config.tiles[i].id);
+}
+
+void tiles_apply_config(wall *w, wall_config *next, const unsigned char *feed_kept)
+{
+    size_t n = next->tile_count, old_n = w->tile_count;
+    struct wb_host *tiles = calloc(n ? n : 1, sizeof *tiles);
+    long *from = calloc(n ? n : 1, sizeof *from);
+    unsigned char *taken = calloc(old_n ? old_n : 1, 1);
+    if (!tiles || !from || !taken) {
+        log_line(WB_LOG_ERROR, NULL, "out of memory switching to the new config");
+        abort();
+    }
+    size_t kept = 0;
+    for (size_t j = 0; j < n; j++) {
+        const wall_tile *c = &next->tiles[j];
+        from[j] = -1;
+        if (c->feed_index >= 0 && !feed_kept[c->feed_index]) continue; /* a new connection */
+        for (size_t i = 0; i < old_n; i++) {
+            if (taken[i] || !same_tile(w->tiles[i].cfg, c)) continue;
+            taken[i] = 1;
+            from[j] = (long)i;
+            kept++;
+            break;
+        }
+    }
+    /* The old tiles go first, under the old crash table and config. */
+    for (size_t i = 0; i < old_n; i++) {
+        if (taken[i]) continue;
+        destroy_instance(w, i);
+        free(w->tiles[i].handle);
+    }
+    for (size_t j = 0; j < n; j++) {
+        if (from[j] < 0) continue;
+        tiles[j] = w->tiles[from[j]];
+        tiles[j].cfg = &next->tiles[j];
+    }
+    free(w->tiles);
+    w->tiles = tiles;
+    w->tile_count = n;
+    config_free(&w->config);
+    w->config = *next;
+    memset(next, 0, sizeof *next);
+    prepare_crash_slots(w);
+    json_t *empty_options = json_object();
+    for (size_t j = 0; j < n; j++)
+        if (from[j] < 0) create_tile(w, j, empty_options);
+    json_decref(empty_options);
+    log_line(WB_LOG_INFO, NULL, "config %s loaded: %zu tiles kept, %zu created, %zu removed",
+             w->config.path, kept, n - kept, old_n - kept);
+    free(from);
+    free(taken);
+}
+
+size_t tiles_reload_plugin(wall *w, const char *name)
+{
+    size_t users = 0;
+    for (size_t i = 0; i < w->tile_count; i++) users += !strcmp(w->tiles[i].cfg->plugin, name);
+    if (users == 0) return 0;
+    json_t **saved = calloc(w->tile_count, sizeof *saved);
+    if (!saved) {
+        log_line(WB_LOG_ERROR, NULL, "out of memory reloading plugin %s", name);
+        return 0;
+    }
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        if (strcmp(t->cfg->plugin, name) != 0 || !t->self) continue;
+        if (t->plugin->desc.save) {
+            /* Journalled as its destroy: save runs on the way out. */
+            int mark = crash_enter(i, CRASH_DESTROY);
+            saved[i] = t->plugin->desc.save(t->self);
+            crash_leave(mark);
+        }
+        destroy_instance(w, i);
+    }
+    /* Only now: its code must not be unmapped under a live instance. */
+    wall_plugin *wp = find_plugin(w, name);
+    if (wp) close_plugin(w, wp);
+    json_t *empty_options = json_object();
+    size_t live = 0;
+    for (size_t i = 0; i < w->tile_count; i++) {
+        struct wb_host *t = &w->tiles[i];
+        if (strcmp(t->cfg->plugin, name) != 0) continue;
+        wb_rect rect = t->rect;
+        create_tile(w, i, empty_options);
+        t->rect = rect;
+        if (t->self && saved[i] && t->plugin->desc.restore) {
+            int mark = crash_enter(i, CRASH_CREATE);
+            int rc = t->plugin->desc.restore(t->self, saved[i]);
+            crash_leave(mark);
+            if (rc != 0) services_fault(t, "restore returned %d: the tile starts afresh", rc);
+        }
+        live += t->self != NULL;
+        json_decref(saved[i]);
+    }
+    json_decref(empty_options);
+    free(saved);
+    wp = find_plugin(w, name);
+    if (wp && wp->p.handle)
+        log_line(WB_LOG_INFO, NULL, "plugin %s reloaded from %s (load %llu): %zu of %zu tiles "
+                 "live", name, wp->p.path, (unsigned long long)wp->loads, live, users);
+    else
+        log_line(WB_LOG_ERROR, NULL, "plugin %s did not load again: %s; its %zu tiles show "
+                 "the error until the file is fixed", name, wp ? wp->error : "?", users);
+    return users;
+}
+
 void tiles_layout(wall *w, int width, int height)
 {
+    /* A rejected config's banner takes a band across the top; the tiles share the rest. */
+    int band = 0;
+    if (w->config_errors.count) {
+        band = height / 8;
+        if (band < 48) band = height < 96 ? height / 2 : 48;
+        if (band > 200) band = 200;
+    }
+    w->banner_rect = band ? (wb_rect){0, 0, width, band} : (wb_rect){0, 0, 0, 0};
+    w->banner_dirty = 1;
     layout_grid grid = {
-        .width = width, .height = height,
+        .width = width, .height = height - band,
         .columns = w->config.columns, .rows = w->config.rows, .gap = w->config.gap,
     };
     for (size_t i = 0; i < w->tile_count; i++) {
@@ -204,6 +402,7 @@ void tiles_layout(wall *w, int width, int height)
             /* The config check keeps tiles inside the grid; only a tiny output gets here. */
             t->rect = (wb_rect){0, 0, 0, 0};
         }
+        t->rect.y += band;
         t->only_paint_on_bg = 0; /* the canvas was cleared to the wall's colour, or moved */
         t->dirty = 1;
     }
@@ -302,7 +501,7 @@ int tiles_update_states(wall *w, uint64_t now_ms)
         struct wb_host *t = &w->tiles[i];
         if (t->cfg->feed_index < 0 || !w->feeds || t->error[0]) continue;
         feed_stats fs;
-        feeds_stats(w->feeds, (size_t)t->cfg->feed_index, &fs);
+        feedset_stats(w->feeds, (size_t)t->cfg->feed_index, &fs);
         if (fs.state == WB_FEED_LIVE && t->state != WB_FEED_LIVE && t->state != WB_FEED_STALE)
             t->live_since_mono_ms = now_ms;
 

@@ -7,7 +7,7 @@ PACKAGES="build-essential cmake pkg-config
 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
 libwebsockets-dev libjansson-dev libyajl-dev libcmocka-dev libssl-dev
 fonts-dseg fonts-noto-cjk fonts-dejavu-core
-xvfb xauth openssl jq
+xvfb xauth openssl jq groff-base
 clang libclang-rt-14-dev valgrind systemd"
 
 missing=""

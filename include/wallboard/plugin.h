@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define WB_ABI_MAJOR 1
-#define WB_ABI_MINOR 0
+#define WB_ABI_MINOR 1
 
 #define WB_PLUGIN_ENTRY_SYMBOL "wallboard_plugin_entry"
 
@@ -243,6 +243,22 @@ typedef struct wb_plugin_descriptor {
     /* Optional. Add the values on screen to `out` (a JSON object, borrowed), for --state, so
      * tests assert exact numbers. Return 0, or -1 on error. */
     int (*report)(void *self, struct json_t *out);
+
+    /* ---- since 1.1 (a 1.0 plugin's descriptor ends above: the host sees these as NULL) ---- */
+
+    /* Optional, with restore: keep state across a hot reload of the plugin's file (the wall
+     * watches it; a rebuilt .so replaces the old code without a restart). Called on the old
+     * code just before destroy(self). Return a NEW reference (e.g. json_pack(...)) that the
+     * host then owns and releases, or NULL to keep nothing. Make it plain JSON data: it
+     * outlives your shared object (no pointers into it, no custom allocators). */
+    struct json_t *(*save)(void *self);
+
+    /* Optional. Called on the new code right after create() of the same tile (same options)
+     * with what save() returned; not called when save() returned NULL or is absent. `saved`
+     * is borrowed for the call: json_incref() what you keep. It may come from an older build
+     * of your plugin: check what you read. Return 0, or -1 if it did not fit (the tile keeps
+     * its fresh instance, and the host counts a fault). */
+    int (*restore)(void *self, const struct json_t *saved);
 } wb_plugin_descriptor;
 
 /* The one exported symbol. Return a pointer to a static descriptor. */

@@ -50,7 +50,9 @@ assert_eq "$(feed f1).dropped" 0 "feed f1 dropped"
 assert_eq "$(feed f1).connects" 1 "feed f1 connects"
 assert_jq "$(feed f1).bytes >= 47" "feed f1 bytes >= 47 (the two messages)"
 assert_eq ".wallboard.size" '[800,450]' "wall size"
-assert_eq ".wallboard.abi" '"1.0"' "plugin ABI"
+abi=$(awk '/^#define WB_ABI_MAJOR/ {ma=$3} /^#define WB_ABI_MINOR/ {mi=$3} END {print ma "." mi}' \
+    "$WB_SOURCE_DIR/include/wallboard/plugin.h")
+assert_eq ".wallboard.abi" "\"$abi\"" "plugin ABI (that of include/wallboard/plugin.h)"
 assert_jq ".wallboard.frames >= 1" "at least one frame presented"
 assert_jq "$(tile a).rect as [\$x,\$y,\$w,\$h] | \$x >= 0 and \$y >= 0 and \$w > 0 and \$h > 0 and \$x + \$w <= 800 and \$y + \$h <= 450" \
     "tile a's rect inside the 800x450 screen"

@@ -305,6 +305,9 @@ _wall_spawn() {
 
 _catches_usr1() {
     alive "$1" || return 2
+    # Between fork and exec the child is still this bash, which catches SIGUSR1 itself: only a
+    # process that is no longer bash has the wall's handler (valgrind's tool, for one, is not).
+    [[ $(readlink "/proc/$1/exe" 2>/dev/null) != "$(readlink -f "$BASH")" ]] || return 1
     local mask
     mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
     [[ -n $mask ]] || return 1

@@ -64,7 +64,7 @@ static void renew_tile(struct wb_host *t)
         .feed = t->cfg->feed,
         .options = t->cfg->options ? t->cfg->options : empty_options,
         .services = &w.services,
-        .host = t,
+        .host = t->handle, /* the token tiles_create gave the tile */
     };
     t->self = t->plugin->desc.create(&info, err, sizeof err);
     if (!t->self)
