@@ -11,6 +11,7 @@
  *   tpl_on_feed_state()       the feed connected, went stale, dropped (optional)
  *   tpl_render()              draw the tile (only when something changed)
  *   tpl_report()              the values on screen, for `wallboard --state` (optional)
+ *   tpl_save(), tpl_restore() keep the value across a rebuild while the wall runs (optional)
  *   tpl_destroy()             free the tile's state
  *
  * Threading: the host calls every callback on its main thread, one at a time, never two at
@@ -221,6 +222,19 @@ static void *tpl_create(const wb_tile_info *tile, char *err, size_t err_size)
 
 /* ---- messages ------------------------------------------------------------------------------- */
 
+static int usable(double v)
+{
+    return isfinite(v) && v <= MAX_ABS_VALUE && v >= -MAX_ABS_VALUE;
+}
+
+static void take_value(tpl_tile *t, double v)
+{
+    t->value = v;
+    t->has_value = 1;
+    /* the LED font has digits, '-', '.', ':' and spaces: no thousands separator */
+    t->svc->format_number(v, t->decimals, NULL, t->shown, sizeof t->shown);
+}
+
 /* A message of the tile's feed (the host already applied the tile's "match"). `message` is
  * borrowed: it is gone after this returns, so copy the number out. */
 static int tpl_on_message(void *self, const struct json_t *message)
@@ -230,13 +244,10 @@ static int tpl_on_message(void *self, const struct json_t *message)
     if (!field) return WB_MSG_IGNORED; /* a message about something else */
     if (!json_is_number(field)) return WB_MSG_INVALID; /* counted in the tile's "invalid" */
     double v = json_number_value(field);
-    if (!isfinite(v) || v > MAX_ABS_VALUE || v < -MAX_ABS_VALUE) return WB_MSG_INVALID;
+    if (!usable(v)) return WB_MSG_INVALID;
 
-    t->value = v;
-    t->has_value = 1;
+    take_value(t, v);
     t->messages++;
-    /* the LED font has digits, '-', '.', ':' and spaces: no thousands separator */
-    t->svc->format_number(v, t->decimals, NULL, t->shown, sizeof t->shown);
     return WB_MSG_CHANGED; /* the host redraws the tile */
 }
 
@@ -321,6 +332,35 @@ static int tpl_report(void *self, struct json_t *out)
     return rc ? -1 : 0;
 }
 
+/* ---- hot reload (optional, since ABI 1.1) ---------------------------------------------------- */
+
+/* Rebuild the plugin while the wall runs and the wall reloads it: save() on each tile of the old
+ * code, destroy(), then create() and restore() with the new code. Without these two the tile
+ * shows dashes until its next message. Return plain JSON data, a new reference the host then
+ * owns (it outlives the old code, so no pointers into it), or NULL to keep nothing. */
+static json_t *tpl_save(void *self)
+{
+    const tpl_tile *t = self;
+    if (!t->has_value) return NULL;
+    return json_pack("{s:f, s:I}", "value", t->value, "messages", (json_int_t)t->messages);
+}
+
+/* `saved` is borrowed and may come from an older build of this plugin: check what you read.
+ * create() already ran with the (maybe changed) options, so the value is formatted anew.
+ * Return 0, or -1 to start afresh (the host counts a fault). */
+static int tpl_restore(void *self, const struct json_t *saved)
+{
+    tpl_tile *t = self;
+    const json_t *value = json_object_get(saved, "value");
+    const json_t *messages = json_object_get(saved, "messages");
+    if (!json_is_number(value) || !usable(json_number_value(value)) ||
+        !json_is_integer(messages))
+        return -1;
+    take_value(t, json_number_value(value));
+    t->messages = (long)json_integer_value(messages);
+    return 0;
+}
+
 /* ---- entry ---------------------------------------------------------------------------------- */
 
 /* Static: the host reads it and keeps a copy. WB_PLUGIN_DESCRIPTOR_INIT_HEADER fills size and
@@ -336,6 +376,8 @@ static const wb_plugin_descriptor tpl_descriptor = {
     .on_feed_state = tpl_on_feed_state,
     .render = tpl_render,
     .report = tpl_report,
+    .save = tpl_save,
+    .restore = tpl_restore,
 };
 
 /* The only exported symbol (WB_PLUGIN_EXPORT; everything else is hidden). */

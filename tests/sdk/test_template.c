@@ -164,6 +164,33 @@ static void test_render_label_led_and_levels(void **state)
     pf_assert_report(&f->pf, "{\"label\": \"\", \"level\": \"warn\", \"value\": 3}");
 }
 
+/* Hot reload: what save() keeps, restore() shows again, formatted with the new options. */
+static void test_save_and_restore(void **state)
+{
+    fixture *f = *state;
+    const wb_plugin_descriptor *d = &f->pf.plugin.desc;
+    assert_non_null(d->save);
+    assert_non_null(d->restore);
+    pf_start(&f->pf, "Beds", "{\"decimals\": 1}");
+    assert_null(d->save(f->pf.self)); /* nothing shown yet: nothing to keep */
+    assert_int_equal(pf_send_text(&f->pf, "{\"value\": 41.25}"), WB_MSG_CHANGED);
+    assert_int_equal(pf_send_text(&f->pf, "{\"value\": 42.5}"), WB_MSG_CHANGED);
+    json_t *saved = d->save(f->pf.self);
+    assert_non_null(saved);
+
+    pf_start(&f->pf, "Beds", "{\"decimals\": 2}"); /* the new build, with new options */
+    assert_int_equal(d->restore(f->pf.self, saved), 0);
+    json_decref(saved);
+    pf_assert_report(&f->pf, "{\"value\": 42.5, \"shown\": \"42.50\", \"messages\": 2}");
+
+    /* what an older build might have saved, or garbage: refused, the tile starts afresh */
+    pf_start(&f->pf, "Beds", "{}");
+    json_t *bad = json_loads("{\"value\": \"42\", \"messages\": 2}", 0, NULL);
+    assert_int_equal(d->restore(f->pf.self, bad), -1);
+    json_decref(bad);
+    pf_assert_report(&f->pf, "{\"value\": null, \"shown\": \"----\", \"messages\": 0}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +199,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_feedless_tile_refused, setup, pf_teardown),
         cmocka_unit_test_setup_teardown(test_values_and_report, setup, pf_teardown),
         cmocka_unit_test_setup_teardown(test_render_label_led_and_levels, setup, pf_teardown),
+        cmocka_unit_test_setup_teardown(test_save_and_restore, setup, pf_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
