@@ -52,6 +52,8 @@ static const char *const callback_names[CRASH_CALLBACK_COUNT] = {
     [CRASH_TICK] = "tick",
     [CRASH_REPORT] = "report",
     [CRASH_UNLOAD] = "unload",
+    [CRASH_SAVE] = "save",
+    [CRASH_RESTORE] = "restore",
 };
 
 const char *crash_callback_name(crash_callback cb)

@@ -19,6 +19,8 @@ typedef enum crash_callback {
     CRASH_TICK,
     CRASH_REPORT,
     CRASH_UNLOAD,        /* dlclose (the plugin's destructors) */
+    CRASH_SAVE,          /* hot reload, on the old code */
+    CRASH_RESTORE,       /* hot reload, on the new code */
     CRASH_CALLBACK_COUNT
 } crash_callback;
 

@@ -341,8 +341,7 @@ size_t tiles_reload_plugin(wall *w, const char *name)
         struct wb_host *t = &w->tiles[i];
         if (strcmp(t->cfg->plugin, name) != 0 || !t->self) continue;
         if (t->plugin->desc.save) {
-            /* Journalled as its destroy: save runs on the way out. */
-            int mark = crash_enter(i, CRASH_DESTROY);
+            int mark = crash_enter(i, CRASH_SAVE);
             saved[i] = t->plugin->desc.save(t->self);
             crash_leave(mark);
         }
@@ -360,7 +359,7 @@ size_t tiles_reload_plugin(wall *w, const char *name)
         create_tile(w, i, empty_options);
         t->rect = rect;
         if (t->self && saved[i] && t->plugin->desc.restore) {
-            int mark = crash_enter(i, CRASH_CREATE);
+            int mark = crash_enter(i, CRASH_RESTORE);
             int rc = t->plugin->desc.restore(t->self, saved[i]);
             crash_leave(mark);
             if (rc != 0) services_fault(t, "restore returned %d: the tile starts afresh", rc);

@@ -67,6 +67,16 @@ static void test_line_round_trip(void **state)
     assert_string_equal(e.plugin, "my_plugin_1");
     assert_string_equal(e.tile, "k1");
 
+    /* Every callback has a name the journal can be read back with (hot reload's too). */
+    for (int cb = 0; cb < CRASH_CALLBACK_COUNT; cb++) {
+        n = crash_format_line(line, sizeof line, 1, 7, (crash_callback)cb, "p", "t");
+        line[n - 1] = '\0';
+        assert_int_equal(crash_parse_line(line, &e, err, sizeof err), 0);
+        assert_int_equal(e.callback, cb);
+    }
+    assert_string_equal(crash_callback_name(CRASH_SAVE), "save");
+    assert_string_equal(crash_callback_name(CRASH_RESTORE), "restore");
+
 #define REFUSED(text) assert_int_equal(crash_parse_line((text), &e, err, sizeof err), -1)
     REFUSED("time=1 signal=11 callback=render plugin=p");
     assert_non_null(strstr(err, "expected"));
