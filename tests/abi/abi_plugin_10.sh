@@ -80,8 +80,7 @@ assert_pixels "$WB_SCRATCH/first.png" now red 500 "$first"
 # descriptor in the plugin's memory; the tile is created again and takes messages.
 if jq -e "$(tile old) | has(\"generation\")" "$first" >/dev/null; then
     generation=$(jqv "$(tile old).generation" "$first")
-    cp "$WB_PLUGIN_DIR/abi10.so" "$PLUGINS/abi10.so.new"
-    mv "$PLUGINS/abi10.so.new" "$PLUGINS/abi10.so"
+    replace_by_rename "$WB_PLUGIN_DIR/abi10.so" "$PLUGINS/abi10.so"
     wall_wait 20 "$(tile old).generation > $generation and $(tile old).state == \"live\"" \
         "the 1.0 tile created again after its file was replaced"
     go second

@@ -9,12 +9,8 @@ source "$(dirname "$0")/lib.sh"
 PLUGINS="$WB_SCRATCH/plugins"
 mkdir -p "$PLUGINS"
 chmod 755 "$PLUGINS"
-# put FILE: copied beside, then renamed over the watched tp_reload.so.
-put() {
-    cp "$1" "$PLUGINS/.tp_reload.so.new"
-    chmod 644 "$PLUGINS/.tp_reload.so.new"
-    mv -f "$PLUGINS/.tp_reload.so.new" "$PLUGINS/tp_reload.so"
-}
+# put FILE: renamed over the watched tp_reload.so.
+put() { replace_by_rename "$1" "$PLUGINS/tp_reload.so"; }
 put "$WB_TEST_PLUGIN_DIR/reload_a/tp_reload.so"
 echo "this is not a shared object" >"$WB_SCRATCH/not_a_plugin.so"
 

@@ -12,12 +12,8 @@ done
 PLUGINS="$WB_SCRATCH/plugins"
 mkdir -p "$PLUGINS"
 chmod 755 "$PLUGINS"
-# put BUILD: that build's tp_reload.so copied beside, then renamed over the watched file.
-put() {
-    cp "$WB_TEST_PLUGIN_DIR/reload_$1/tp_reload.so" "$PLUGINS/.tp_reload.so.new"
-    chmod 644 "$PLUGINS/.tp_reload.so.new"
-    mv -f "$PLUGINS/.tp_reload.so.new" "$PLUGINS/tp_reload.so"
-}
+# put BUILD: that build's tp_reload.so renamed over the watched file.
+put() { replace_by_rename "$WB_TEST_PLUGIN_DIR/reload_$1/tp_reload.so" "$PLUGINS/tp_reload.so"; }
 put a
 
 server_start_script feed <<S

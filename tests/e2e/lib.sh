@@ -415,6 +415,14 @@ wall_run() {
     ((RUN_RC != 124 && RUN_RC != 137)) || fail "wallboard $* did not finish within $limit s"
 }
 
+# replace_by_rename SRC DEST: SRC copied beside DEST (mode 644), then renamed over it, the way
+# install(1) and the linker replace a file: a watching wall sees one whole new file at once.
+replace_by_rename() {
+    local tmp
+    tmp="$(dirname "$2")/.$(basename "$2").new"
+    cp "$1" "$tmp" && chmod 644 "$tmp" && mv -f "$tmp" "$2" || fail "cannot replace $2 by $1"
+}
+
 # ------------------------------------------------------------------ assertions on the state
 
 # jqv 'JQ' [FILE]: prints a value of the state (raw strings).
