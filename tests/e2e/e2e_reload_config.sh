@@ -81,6 +81,8 @@ assert_eq "$(feed f2).url" "\"$(url three)\"" "feed f2's new URL"
 assert_eq "$(feed f2).connects" 1 "feed f2 connected once to its new server"
 poll 10 no_connection_to_two ||
     fail "the old f2 connection to server 'two' is still open 10 s after the reload"
+grep -qx 'close 1001' "$WB_SCRATCH/two.log" ||
+    fail "server 'two' got no close frame 1001 (going away) from the removed feed: $(grep close "$WB_SCRATCH/two.log")"
 assert_eq "$(tile a).rect[2] < 300" true "tiles laid out on the new 4-column grid"
 
 # The kept connection still delivers, to the kept tile and to the new one.

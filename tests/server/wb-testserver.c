@@ -833,6 +833,19 @@ static void log_handshake(struct lws *wsi)
     fflush(g_log);
 }
 
+/* --log: "close CODE" (or "close none") for each close frame a client sends. */
+static void log_close(const void *in, size_t len)
+{
+    if (!g_log)
+        return;
+    const unsigned char *b = in;
+    if (len >= 2)
+        fprintf(g_log, "close %d\n", (b[0] << 8) | b[1]);
+    else
+        fprintf(g_log, "close none\n");
+    fflush(g_log);
+}
+
 static int callback_script(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                            size_t len)
 {
@@ -851,6 +864,9 @@ static int callback_script(struct lws *wsi, enum lws_callback_reasons reason, vo
         return session_play(s);
     case LWS_CALLBACK_RECEIVE:
         break; /* whatever the client says is ignored */
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        log_close(in, len);
+        break;
     case LWS_CALLBACK_CLOSED:
         lws_sul_cancel(&s->sul);
         free(s->pending.base);
@@ -1005,7 +1021,8 @@ static void usage(FILE *out)
           "  # comment, blank lines ignored\n"
           "End of script: keep the connection open, or start again with --loop.\n"
           "--log appends \"connect PATH[?QUERY]\" per handshake and \"header NAME: VALUE\" for\n"
-          "each --log-header NAME the client sent (test secrets only: values are written as is).\n",
+          "each --log-header NAME the client sent (test secrets only: values are written as is),\n"
+          "and \"close CODE\" (or \"close none\") for each close frame a client sends.\n",
           out);
 }
 
