@@ -12,8 +12,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "log.h"
 
 /* ABI 1.0 descriptors must reach at least to `render`, the last required callback: a shorter
  * one cannot be a correct 1.0 descriptor, whatever its header says. Later members (tick,
@@ -381,8 +384,91 @@ static int dlopen_fd(int fd, const struct stat *st, char *dl_path, size_t dl_pat
     return rc;
 }
 
-/* Opens path's folder and then the file in it, checks who may write either, and dlopens the
- * file through its descriptor. 0 with out->handle set, or -1 with err filled. */
+/* The file open on `fd` copied to a folder of its own (0700, under $XDG_RUNTIME_DIR or /tmp)
+ * with the same base name, so that what the wall maps is a private copy: a plugin file that
+ * someone overwrites in place (cp onto it) while the wall runs would otherwise change the code
+ * under the running wall, which faults (SIGBUS) or runs garbage. The copy keeps the base name so
+ * debuggers and valgrind name it as the plugin. Returns a read-only descriptor of the copy, with
+ * `copy` and `copy_dir` filled for private_copy_remove, or -1 (why in err). */
+static int private_copy(int fd, const char *base, char *copy_dir, size_t dir_size, char *copy,
+                        size_t copy_size, char *err, size_t err_size)
+{
+    const char *runtime = getenv("XDG_RUNTIME_DIR");
+    const char *parent = runtime && runtime[0] == '/' && access(runtime, W_OK | X_OK) == 0
+                             ? runtime
+                             : "/tmp";
+    int n = snprintf(copy_dir, dir_size, "%s/wallboard-plugin-XXXXXX", parent);
+    if (n < 0 || (size_t)n >= dir_size || !mkdtemp(copy_dir)) {
+        copy_dir[0] = '\0';
+        return set_error(err, err_size, "no private folder for a copy in %s: %s", parent,
+                         strerror(errno));
+    }
+    n = snprintf(copy, copy_size, "%s/%s", copy_dir, base);
+    int out = n < 0 || (size_t)n >= copy_size
+                  ? -1
+                  : open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out < 0) {
+        set_error(err, err_size, "cannot copy it to %s: %s", copy_dir, strerror(errno));
+        goto fail;
+    }
+    char buf[65536];
+    off_t at = 0;
+    for (;;) {
+        ssize_t got = pread(fd, buf, sizeof buf, at);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            set_error(err, err_size, "cannot read it: %s", strerror(errno));
+            goto fail_out;
+        }
+        if (got == 0) break;
+        for (ssize_t done = 0; done < got;) {
+            ssize_t put = write(out, buf + done, (size_t)(got - done));
+            if (put < 0 && errno == EINTR) continue;
+            if (put < 0) {
+                set_error(err, err_size, "cannot copy it to %s: %s", copy_dir, strerror(errno));
+                goto fail_out;
+            }
+            done += put;
+        }
+        at += got;
+    }
+    if (close(out) != 0) {
+        out = -1;
+        set_error(err, err_size, "cannot copy it to %s: %s", copy_dir, strerror(errno));
+        goto fail;
+    }
+    int in = open(copy, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        set_error(err, err_size, "cannot open its copy %s: %s", copy, strerror(errno));
+        goto fail;
+    }
+    return in;
+fail_out:
+    close(out);
+fail:
+    if (copy[0]) unlink(copy);
+    rmdir(copy_dir);
+    copy_dir[0] = copy[0] = '\0';
+    return -1;
+}
+
+/* Once dlopen mapped it, the copy's name is no longer needed: the mapping keeps it. */
+static void private_copy_remove(char *copy_dir, char *copy)
+{
+    if (copy[0]) unlink(copy);
+    if (copy_dir[0]) rmdir(copy_dir);
+    copy_dir[0] = copy[0] = '\0';
+}
+
+/* dlopen error texts that mean the copy's folder forbids mapping code (mounted noexec). */
+static int mapping_refused(const char *reason)
+{
+    return reason && (strstr(reason, "failed to map segment") || strstr(reason, "Operation not permitted"));
+}
+
+/* Opens path's folder and then the file in it, checks who may write either, and dlopens a
+ * private copy of the file through its descriptor (the file itself if no copy can be made).
+ * 0 with out->handle set, or -1 with err filled. */
 static int open_checked(const char *path, loaded_plugin *out, char *err, size_t err_size)
 {
     const char *slash = strrchr(path, '/');
@@ -422,8 +508,32 @@ static int open_checked(const char *path, loaded_plugin *out, char *err, size_t 
         goto done;
     }
 
-    char dl_path[64], fd_err[64];
-    int how = dlopen_fd(fd, &st, dl_path, sizeof dl_path, &out->handle, fd_err, sizeof fd_err);
+    char dl_path[64], fd_err[64], copy_dir[PATH_MAX], copy[PATH_MAX + 256], why_copy[256];
+    copy_dir[0] = copy[0] = why_copy[0] = '\0';
+    int how = FD_FAILED;
+    int copy_fd = private_copy(fd, base, copy_dir, sizeof copy_dir, copy, sizeof copy, why_copy,
+                               sizeof why_copy);
+    struct stat copy_st;
+    if (copy_fd >= 0 && fstat(copy_fd, &copy_st) == 0) {
+        how = dlopen_fd(copy_fd, &copy_st, dl_path, sizeof dl_path, &out->handle, fd_err,
+                        sizeof fd_err);
+        if (how == FD_OPENED && !out->handle)
+            snprintf(why_copy, sizeof why_copy, "%s", dlerror_reason(dl_path));
+    }
+    if (copy_fd >= 0) close(copy_fd);
+    if (copy_fd < 0)
+        log_limited(WB_LOG_WARN, "loader", "loader:copy", "%s: loaded in place: %s", path,
+                    why_copy);
+    else if (how == FD_OPENED && !out->handle && mapping_refused(why_copy))
+        log_limited(WB_LOG_WARN, "loader", "loader:noexec", "plugins are loaded in place: %s "
+                    "does not allow mapping code", copy_dir);
+    private_copy_remove(copy_dir, copy);
+    if (how == FD_OPENED && !out->handle && !mapping_refused(why_copy)) {
+        set_error(err, err_size, "cannot load %s: %s", path, why_copy);
+        goto done;
+    }
+    if (!out->handle) /* no copy could be made or mapped: the checked file itself */
+        how = dlopen_fd(fd, &st, dl_path, sizeof dl_path, &out->handle, fd_err, sizeof fd_err);
     if (how == FD_FAILED) {
         set_error(err, err_size, "cannot load %s: %s", path, fd_err);
         goto done;

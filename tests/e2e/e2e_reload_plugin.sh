@@ -63,6 +63,17 @@ poll 10 painted_green ||
 go more
 wall_wait 20 "$(tile r).values.messages == 3 and $(tile r).values.value == 7 and $(tile c).values.value == 43" \
     "B takes the next message (3 in all) and c shows 43"
+
+# A careless rebuild: build A copied ONTO the loaded file (truncated and rewritten in place, not
+# renamed). The wall maps a private copy of each plugin, so the running code is untouched (the
+# file itself is never mapped) and the new content is simply the next reload.
+grep -qF "$PLUGINS/tp_reload.so" "/proc/$WALL_PID/maps" &&
+    fail "the wall maps $PLUGINS/tp_reload.so itself, not a private copy"
+cp "$WB_TEST_PLUGIN_DIR/reload_a/tp_reload.so" "$PLUGINS/tp_reload.so"
+wall_wait 20 "$(tile r).values.build == \"A\" and $(tile r).generation == 3" \
+    "tile r running build A again after the in-place copy (generation 3)"
+assert_eq "$(tile r).values.messages" 3 "the count carried across again"
+assert_eq "$(tile c).values.value" 43 "counter c untouched"
 wall_stop
 grep -q "plugin tp_reload reloaded" "$WALL_ERR" || fail "the log does not say tp_reload was reloaded"
 log "ok"
