@@ -1350,3 +1350,40 @@ int config_parse_color(const char *text, wb_color *out)
     *out = c;
     return 0;
 }
+
+/* ------------------------------------------------------------------ comparing (reloads) */
+
+static int same_text(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static int same_json(const json_t *a, const json_t *b)
+{
+    if (!a || !b) return a == b;
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
+int config_feed_same(const wall_feed *a, const wall_feed *b)
+{
+    if (!same_text(a->name, b->name) || !same_text(a->url, b->url) ||
+        !same_text(a->ca_file, b->ca_file) || a->header_count != b->header_count ||
+        a->coalesce_count != b->coalesce_count)
+        return 0;
+    for (size_t h = 0; h < a->header_count; h++)
+        if (!same_text(a->headers[h].name, b->headers[h].name) ||
+            !same_text(a->headers[h].value, b->headers[h].value))
+            return 0;
+    for (size_t c = 0; c < a->coalesce_count; c++)
+        if (!same_text(a->coalesce_by[c], b->coalesce_by[c])) return 0;
+    return 1;
+}
+
+int config_tile_same(const wall_tile *a, const wall_tile *b)
+{
+    return same_text(a->id, b->id) && same_text(a->plugin, b->plugin) &&
+           same_text(a->feed, b->feed) && same_text(a->title, b->title) &&
+           same_json(a->options, b->options) && same_json(a->match, b->match) &&
+           a->stale_after == b->stale_after;
+}

@@ -73,6 +73,13 @@ int config_load_buffer(const char *name, const char *data, size_t len,
                        config_plugin_known_fn known, void *known_ctx, wall_config *wall,
                        config_errors *errs);
 void config_free(wall_config *wall);
+
+/* Whether two feeds connect and deliver the same: name, url, headers (values too), ca_file,
+ * coalesce_by. A reload keeps the connection of such a feed. */
+int config_feed_same(const wall_feed *a, const wall_feed *b);
+/* Whether a plugin instance made for tile a serves tile b: id, plugin, feed, title, options,
+ * match, stale_after (the place on the grid may differ). */
+int config_tile_same(const wall_tile *a, const wall_tile *b);
 void config_errors_free(config_errors *errs);
 
 /* "#rrggbb" or "#rrggbbaa" -> colour. 0 or -1. */

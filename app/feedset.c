@@ -9,7 +9,6 @@
 
 typedef struct feed_group {
     feeds *F;
-    size_t count;
     long *config_index;   /* per feed of the group: its index in the applied config, or -1 */
     size_t live;          /* feeds of the group still in the config */
 } feed_group;
@@ -35,27 +34,6 @@ feedset *feedset_create(void (*wake)(void *ctx), void *wake_ctx)
     s->wake = wake;
     s->wake_ctx = wake_ctx;
     return s;
-}
-
-static int same_string(const char *a, const char *b)
-{
-    if (!a || !b) return a == b;
-    return strcmp(a, b) == 0;
-}
-
-int feedset_same_feed(const wall_feed *a, const wall_feed *b)
-{
-    if (!same_string(a->name, b->name) || !same_string(a->url, b->url) ||
-        !same_string(a->ca_file, b->ca_file) || a->header_count != b->header_count ||
-        a->coalesce_count != b->coalesce_count)
-        return 0;
-    for (size_t h = 0; h < a->header_count; h++)
-        if (!same_string(a->headers[h].name, b->headers[h].name) ||
-            !same_string(a->headers[h].value, b->headers[h].value))
-            return 0;
-    for (size_t c = 0; c < a->coalesce_count; c++)
-        if (!same_string(a->coalesce_by[c], b->coalesce_by[c])) return 0;
-    return 1;
 }
 
 static void group_free(feed_group *g)
@@ -104,7 +82,7 @@ static feed_group *group_start(feedset *s, const wall_feed *feeds, const size_t 
                                .coalesce_count = f->coalesce_count};
         g->config_index[k] = (long)which[k];
     }
-    g->count = g->live = n;
+    g->live = n;
     g->F = feeds_create(specs, n, NULL, s->wake, s->wake_ctx, err, err_size);
     if (!g->F || feeds_start(g->F, err, err_size) != 0) goto done;
     ok = 1;
@@ -124,7 +102,7 @@ done:
 }
 
 int feedset_apply(feedset *s, const wall_feed *feeds, size_t count, const wall_feed *old,
-                  size_t old_count, char *err, size_t err_size)
+                  size_t old_count, unsigned char *kept_out, char *err, size_t err_size)
 {
     if (old_count != s->ref_count) {
         set_error(err, err_size, "feedset: the old config has %zu feeds, the set %zu",
@@ -144,7 +122,7 @@ int feedset_apply(feedset *s, const wall_feed *feeds, size_t count, const wall_f
     size_t fresh_count = 0;
     for (size_t i = 0; i < count; i++) {
         size_t j = 0;
-        while (j < old_count && (kept[j] || !feedset_same_feed(&feeds[i], &old[j]))) j++;
+        while (j < old_count && (kept[j] || !config_feed_same(&feeds[i], &old[j]))) j++;
         if (j < old_count) {
             kept[j] = 1;
             refs[i] = s->refs[j];
@@ -166,6 +144,7 @@ int feedset_apply(feedset *s, const wall_feed *feeds, size_t count, const wall_f
         if (g->live > 0) feeds_retire(g->F, s->refs[j].index);
     }
     for (size_t i = 0; i < count; i++) refs[i].group->config_index[refs[i].index] = (long)i;
+    for (size_t i = 0; kept_out && i < count; i++) kept_out[i] = refs[i].group != added;
     size_t n = 0;
     for (size_t k = 0; k < s->group_count; k++) {
         if (s->groups[k]->live == 0) group_free(s->groups[k]);

@@ -13,15 +13,14 @@ typedef struct feedset feedset;
 /* An empty set; `wake` as for feeds_create (called from other threads). NULL on no memory. */
 feedset *feedset_create(void (*wake)(void *ctx), void *wake_ctx);
 /* Makes the set serve `feeds` (count of them, borrowed for the call; the specs are copied).
- * A feed of `old` (the config the set served until now, may be NULL with old_count 0) with
- * the same name, url, headers, ca_file and coalesce_by keeps its connection and counters; the
- * rest of `old` is closed (1001), the new or changed ones are connected. Afterwards feed i of
- * `feeds` is index i for feedset_stats and feedset_drain. 0, or -1 with err (the set then
- * serves as before). Main thread only. */
+ * A feed of `old` (the config the set served until now, may be NULL with old_count 0) that is
+ * config_feed_same as one of `feeds` keeps its connection and counters; the rest of `old` is
+ * closed (1001), the new or changed ones are connected. Afterwards feed i of `feeds` is index i
+ * for feedset_stats and feedset_drain, and kept_out[i] (count entries, may be NULL) says
+ * whether it kept a connection. 0, or -1 with err (the set then serves as before). Main
+ * thread only. */
 int feedset_apply(feedset *s, const wall_feed *feeds, size_t count, const wall_feed *old,
-                  size_t old_count, char *err, size_t err_size);
-/* Whether feed a and b connect and deliver the same (header values compared too). */
-int feedset_same_feed(const wall_feed *a, const wall_feed *b);
+                  size_t old_count, unsigned char *kept_out, char *err, size_t err_size);
 /* As feeds_drain; feed_index is the index in the feeds last applied. Messages of feeds that
  * were dropped are released unseen. */
 size_t feedset_drain(feedset *s, feeds_message_fn fn, void *ctx);

@@ -120,6 +120,13 @@ char *loader_find(const plugin_path *p, const char *name)
     return found;
 }
 
+int loader_knows(const char *name, void *p)
+{
+    char *path = loader_find(p, name);
+    free(path);
+    return path != NULL;
+}
+
 /* ---- ABI ------------------------------------------------------------------------------ */
 
 /* Reads only size, abi_major and abi_minor: the one part of a descriptor every ABI version

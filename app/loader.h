@@ -29,6 +29,8 @@ void plugin_path_free(plugin_path *p);
 
 /* First DIR/NAME.so on the path that exists; caller frees. NULL if none. */
 char *loader_find(const plugin_path *p, const char *name);
+/* Whether NAME.so is on the plugin path `p` (a plugin_path *): config_load's "known" check. */
+int loader_knows(const char *name, void *p);
 
 /* Check a descriptor against the host's ABI. 0, or -1 with a message naming both versions
  * (e.g. "plugin ABI 2.0, host ABI 1.0: incompatible major version"). */

@@ -71,7 +71,7 @@ static int user_plugin_dir(char *buf, size_t size)
  * installed prefix, written to `prefix` (WB_RUN_PREFIX: wherever the prefix was installed with
  * `cmake --install --prefix` or moved to), or anywhere else (WB_RUN_ELSEWHERE). */
 enum { WB_RUN_ELSEWHERE, WB_RUN_BUILD_TREE, WB_RUN_PREFIX };
-static int run_location(char *prefix, size_t size)
+static int find_run_location(char *prefix, size_t size)
 {
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -88,6 +88,17 @@ static int run_location(char *prefix, size_t size)
     exe[exe_len - bin_len] = '\0';
     int n = snprintf(prefix, size, "%s", exe);
     return n > 0 && (size_t)n < size ? WB_RUN_PREFIX : WB_RUN_ELSEWHERE;
+}
+
+/* find_run_location, worked out once (the plugin path, the config and the fonts list ask). */
+static int run_location(char *prefix, size_t size)
+{
+    static int where = -1;
+    static char found[4096];
+    if (where < 0) where = find_run_location(found, sizeof found);
+    if (where == WB_RUN_PREFIX && snprintf(prefix, size, "%s", found) >= (int)size)
+        return WB_RUN_ELSEWHERE;
+    return where;
 }
 
 /* The plugins that come with this executable, into buf: the build tree's when it runs from
@@ -143,13 +154,6 @@ static int build_plugin_path(wall *w)
     return 0;
 }
 
-static int plugin_known(const char *name, void *ctx)
-{
-    char *path = loader_find(ctx, name);
-    free(path);
-    return path != NULL;
-}
-
 /* Loads and validates the config; prints every error. 0, or -1. */
 static int load_config(wall *w)
 {
@@ -159,7 +163,7 @@ static int load_config(wall *w)
         path = shipped_file(WB_SOURCE_DIR "/config/guizhou.json", "guizhou.json", shipped,
                             sizeof shipped);
     config_errors errs = {0};
-    if (config_load(path, plugin_known, &w->plugin_path, &w->config, &errs) != 0) {
+    if (config_load(path, loader_knows, &w->plugin_path, &w->config, &errs) != 0) {
         for (size_t i = 0; i < errs.count; i++) fprintf(stderr, "%s\n", errs.lines[i]);
         if (errs.count == 0) fprintf(stderr, "%s: cannot load the config\n", path);
         config_errors_free(&errs);
@@ -205,22 +209,17 @@ static int open_output(wall *w)
     return 0;
 }
 
-static void wake_main_thread(void *ctx)
-{
-    render_wake(ctx);
-}
-
 /* One connection per feed of the config; header values are secrets and stay in memory only.
  * A feed set, so that a reloaded config keeps the connections it did not change. */
 static int start_feeds(wall *w)
 {
     char err[256];
-    w->feeds = feedset_create(wake_main_thread, w->render);
+    w->feeds = feedset_create(render_wake_ctx, w->render);
     if (!w->feeds) {
         fprintf(stderr, "wallboard: feeds: out of memory\n");
         return -1;
     }
-    if (feedset_apply(w->feeds, w->config.feeds, w->config.feed_count, NULL, 0, err,
+    if (feedset_apply(w->feeds, w->config.feeds, w->config.feed_count, NULL, 0, NULL, err,
                       sizeof err) != 0) {
         fprintf(stderr, "wallboard: feeds: %s\n", err);
         return -1;

@@ -9,22 +9,10 @@
 #include "log.h"
 #include "render.h"
 
-static int plugin_known(const char *name, void *ctx)
-{
-    char *path = loader_find(ctx, name);
-    free(path);
-    return path != NULL;
-}
-
-static void wake_main_thread(void *ctx)
-{
-    render_wake(ctx);
-}
-
 void reload_watch_start(wall *w)
 {
     char err[512];
-    w->watch = watch_open(wake_main_thread, w->render, err, sizeof err);
+    w->watch = watch_open(render_wake_ctx, w->render, err, sizeof err);
     if (!w->watch) {
         log_line(WB_LOG_WARN, NULL, "no hot reload: %s", err);
         return;
@@ -91,7 +79,7 @@ int reload_config(wall *w)
     char *path = strdup(w->config.path);
     if (!path) return -1;
     char line[512];
-    int rc = config_load(path, plugin_known, &w->plugin_path, &next, &errs);
+    int rc = config_load(path, loader_knows, &w->plugin_path, &next, &errs);
     if (rc != 0 && errs.count == 0) {
         snprintf(line, sizeof line, "%s: cannot load the config", path);
         set_one_error(&errs, line);
@@ -104,12 +92,9 @@ int reload_config(wall *w)
         config_free(&next);
         return -1;
     }
-    for (size_t i = 0; i < next.feed_count; i++)
-        for (size_t j = 0; j < w->config.feed_count && !feed_kept[i]; j++)
-            feed_kept[i] = (unsigned char)feedset_same_feed(&next.feeds[i], &w->config.feeds[j]);
     char err[256];
     if (feedset_apply(w->feeds, next.feeds, next.feed_count, w->config.feeds,
-                      w->config.feed_count, err, sizeof err) != 0) {
+                      w->config.feed_count, feed_kept, err, sizeof err) != 0) {
         snprintf(line, sizeof line, "%s: feeds: %s", next.path, err);
         set_one_error(&errs, line);
         config_free(&next);

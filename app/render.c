@@ -429,6 +429,11 @@ void render_wake(render *r)
         atomic_store(&r->wake_pending, 0); /* queue full or filtered: let the next wake retry */
 }
 
+void render_wake_ctx(void *r)
+{
+    render_wake(r);
+}
+
 void render_interrupt(render *r)
 {
     if (r)

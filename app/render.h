@@ -40,6 +40,8 @@ void render_size(const render *r, int *width, int *height);
 int render_wait(render *r, int timeout_ms);
 /* Thread-safe; coalesced (many calls before the next wait wake it once). */
 void render_wake(render *r);
+/* render_wake for callbacks that take a void * context (feeds, the watch thread). */
+void render_wake_ctx(void *r);
 /* Asks render_wait to return RENDER_EV_QUIT soon; async-signal-safe. */
 void render_request_quit(render *r);
 /* Makes render_wait return soon (e.g. after a signal set a flag of the caller's);

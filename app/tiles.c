@@ -245,27 +245,6 @@ void tiles_destroy(wall *w)
     w->plugin_count = w->tile_count = 0;
 }
 
-static int same_text(const char *a, const char *b)
-{
-    if (!a || !b) return a == b;
-    return strcmp(a, b) == 0;
-}
-
-static int same_json(const json_t *a, const json_t *b)
-{
-    if (!a || !b) return a == b;
-    return json_equal((json_t *)a, (json_t *)b);
-}
-
-/* Everything a plugin instance was made from or is fed by; the place on the grid is not. */
-static int same_tile(const wall_tile *a, const wall_tile *b)
-{
-    return same_text(a->id, b->id) && same_text(a->plugin, b->plugin) &&
-           same_text(a->feed, b->feed) && same_text(a->title, b->title) &&
-           same_json(a->options, b->options) && same_json(a->match, b->match) &&
-           a->stale_after == b->stale_after;
-}
-
 static void prepare_crash_slots(wall *w)
 {
     /* Before any plugin code runs: the crash handler only reads this table. */
@@ -292,7 +271,7 @@ void tiles_apply_config(wall *w, wall_config *next, const unsigned char *feed_ke
         from[j] = -1;
         if (c->feed_index >= 0 && !feed_kept[c->feed_index]) continue; /* a new connection */
         for (size_t i = 0; i < old_n; i++) {
-            if (taken[i] || !same_tile(w->tiles[i].cfg, c)) continue;
+            if (taken[i] || !config_tile_same(w->tiles[i].cfg, c)) continue;
             taken[i] = 1;
             from[j] = (long)i;
             kept++;

@@ -28,13 +28,6 @@ static double now_ms(void)
 }
 
 
-static int plugin_known(const char *name, void *ctx)
-{
-    char *path = loader_find(ctx, name);
-    free(path);
-    return path != NULL;
-}
-
 /* {"key":"kN","value":V} to every tile of feed 0 whose match takes key kN, N = 1..keys. */
 static double dispatch_values(wall *w, unsigned keys, long frame)
 {
@@ -83,7 +76,7 @@ int main(int argc, char **argv)
     char err[512];
     if (plugin_path_add(&w.plugin_path, plugin_dir)) return 1;
     config_errors errs = {0};
-    if (config_load(config_path, plugin_known, &w.plugin_path, &w.config, &errs)) {
+    if (config_load(config_path, loader_knows, &w.plugin_path, &w.config, &errs)) {
         for (size_t i = 0; i < errs.count; i++) fprintf(stderr, "%s\n", errs.lines[i]);
         return 1;
     }

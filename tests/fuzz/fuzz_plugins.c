@@ -35,13 +35,6 @@ static void fail(const char *what, const char *why)
     exit(1);
 }
 
-static int plugin_known(const char *name, void *ctx)
-{
-    char *path = loader_find(ctx, name);
-    free(path);
-    return path != NULL;
-}
-
 static void remove_state_dir(void)
 {
     char tmp[sizeof state_path + 8];
@@ -91,7 +84,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (plugin_path_add(&w.plugin_path, WB_PLUGIN_BUILD_DIR))
         fail("plugin path", "out of memory");
     config_errors errs = {0};
-    if (config_load(WB_FUZZ_WALL, plugin_known, &w.plugin_path, &w.config, &errs)) {
+    if (config_load(WB_FUZZ_WALL, loader_knows, &w.plugin_path, &w.config, &errs)) {
         for (size_t i = 0; i < errs.count; i++)
             fprintf(stderr, "%s\n", errs.lines[i]);
         fail(WB_FUZZ_WALL, "cannot load the wall");
